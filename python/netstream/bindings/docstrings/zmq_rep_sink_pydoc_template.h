@@ -1,0 +1,54 @@
+/*
+ * Copyright 2026 Free Software Foundation, Inc.
+ *
+ * This file is part of GNU Radio
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ */
+#include "pydoc_macros.h"
+#define D(...) DOC(gr, netstream, __VA_ARGS__)
+/*
+  This file contains placeholders for docstrings for the Python bindings.
+  Do not edit! These were automatically extracted during the binding process
+  and will be overwritten during the build process
+ */
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_zmq_rep_sink_0 = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_zmq_rep_sink_1 = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_counters = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_counter = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_reset_counters = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_set_status_period = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_status_period = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_make = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_last_endpoint = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_next_sequence = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_set_sample_rate = R"doc()doc";
+
+
+static const char* __doc_gr_netstream_zmq_rep_sink_set_center_freq = R"doc()doc";
