@@ -81,6 +81,9 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type, const char* name, const dp_sink
         [this](const std::string& ev, const std::string& peer) { on_socket_event(ev, peer); });
 
     d_counters.declare("items_dropped");
+    if (d_type == ZMQ_PUB) {
+        d_counters.declare("frames_unsubscribed");
+    }
     d_counters.declare("connects");
     d_counters.declare("disconnects");
     if (d_type == ZMQ_REP) {
@@ -237,6 +240,10 @@ bool dp_sink_impl<Public>::transmit(clock::time_point deadline)
             return false; // keep the frame; work() returns, stop() stays bounded
         }
     }
+    if (d_type == ZMQ_PUB && d_sock->peers() == 0) {
+        // PUB discards frames nobody subscribes to: make that visible too.
+        d_counters.add("frames_unsubscribed");
+    }
     d_in_drop_burst = false;
     d_out_ready = false;
     d_have_request = false;
@@ -256,6 +263,7 @@ int dp_sink_impl<Public>::work(int noutput_items,
     const uint64_t base = this->nitems_read(0);
     std::lock_guard<std::mutex> lock(d_mutex);
 
+    d_sock->service();
     this->get_tags_in_range(d_tags, 0, base, base + noutput_items);
     if (d_type == ZMQ_REP && !d_have_request) {
         poll_request(clock::now()); // non-blocking: lets a partial frame flush

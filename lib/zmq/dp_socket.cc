@@ -28,6 +28,9 @@ dp_socket::dp_socket(
     int type, const std::string& endpoint, bool bind, int hwm, event_fn on_event)
     : d_sock(shared_zmq_context(), type), d_on_event(std::move(on_event))
 {
+    if (!d_on_event) {
+        d_on_event = [](const std::string&, const std::string&) {};
+    }
     if (hwm <= 0) {
         throw std::invalid_argument("hwm: got " + std::to_string(hwm) + ", must be > 0");
     }
@@ -130,17 +133,20 @@ void dp_socket::drain_monitor()
         if (ev.more()) {
             (void)d_monitor.recv(addr, zmq::recv_flags::dontwait);
         }
-        if (ev.size() < 2 || !d_on_event) {
+        if (ev.size() < 2) {
             continue;
         }
         uint16_t id;
         std::memcpy(&id, ev.data(), sizeof id);
         const std::string peer = addr.to_string();
         if (id == ZMQ_EVENT_CONNECTED) {
+            d_peers++;
             d_on_event("connect", peer);
         } else if (id == ZMQ_EVENT_ACCEPTED) {
+            d_peers++;
             d_on_event("accept", peer);
         } else if (id == ZMQ_EVENT_DISCONNECTED) {
+            d_peers = d_peers > 0 ? d_peers - 1 : 0;
             d_on_event("disconnect", peer);
         }
     }

@@ -61,6 +61,11 @@ public:
      */
     bool try_send(zmq::message_t& header, zmq::message_t& payload);
 
+    //! Handle pending connect/disconnect events without waiting (call once per work()).
+    void service() { drain_monitor(); }
+    //! Peers currently connected, as far as the socket monitor has reported.
+    int peers() const { return d_peers; }
+
     zmq::socket_t& raw() { return d_sock; }
 
 private:
@@ -70,6 +75,7 @@ private:
     zmq::socket_t d_sock;
     zmq::socket_t d_monitor;
     event_fn d_on_event;
+    int d_peers = 0;
 };
 
 } // namespace dp

@@ -218,6 +218,7 @@ int dp_source_impl<Public>::work(int noutput_items,
     const auto n = static_cast<uint64_t>(noutput_items);
     const auto deadline = clock::now() + d_timeout;
     uint64_t produced = 0;
+    d_sock->service();
     while (produced < n) {
         if (d_pos >= d_hdr.num_samples) {
             // Wait only while nothing was produced in this call.
