@@ -39,6 +39,15 @@ void dp_frame_builder::apply_tag(const gr::tag_t& t)
 {
     if (pmt::eq(t.key, tags::rx_rate())) {
         if (auto v = tags::to_double(t.value)) {
+            // Re-anchor the clock at the rate change, so later frames extrapolate
+            // with the old rate up to here and the new rate after it.
+            if (d_time_anchor && d_rate > 0.0 && t.offset > d_time_anchor->first) {
+                const auto [aoff, ans] = *d_time_anchor;
+                d_time_anchor = std::make_pair(
+                    t.offset,
+                    ans + static_cast<uint64_t>(std::llround(
+                              static_cast<double>(t.offset - aoff) / d_rate * 1e9)));
+            }
             d_rate = *v;
         }
     } else if (pmt::eq(t.key, tags::rx_freq())) {
@@ -98,9 +107,16 @@ size_t dp_frame_builder::fill(const gr_complex* in,
         return 0;
     }
     if (d_fill == 0) {
-        // Metadata tags on the first item apply to this frame.
+        // Metadata tags on the first item apply to this frame: rates first, so
+        // that an rx_time on the same item anchors after the re-anchoring.
         for (const auto& t : tags) {
-            if (is_metadata_key(t.key) && t.offset == first) {
+            if (t.offset == first && !pmt::eq(t.key, tags::rx_time()) &&
+                is_metadata_key(t.key)) {
+                apply_tag(t);
+            }
+        }
+        for (const auto& t : tags) {
+            if (t.offset == first && pmt::eq(t.key, tags::rx_time())) {
                 apply_tag(t);
             }
         }
