@@ -37,9 +37,7 @@ TIMEOUT = 10.0  # seconds; upper bound for every wait in this file
 
 
 # ---------------------------------------------------------------------- helpers
-def wait_until(
-    condition: Callable[[], bool], timeout: float = TIMEOUT, what: str = "condition"
-) -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -261,9 +259,7 @@ def test_send_blocks_without_a_peer(server: FakeRogue) -> None:
     assert server.sent == 0
 
 
-def test_g3_frame_sent_before_the_peer_connected_arrives_once_it_does(
-    ctx: zmq.Context, server: FakeRogue
-) -> None:
+def test_g3_frame_sent_before_the_peer_connected_arrives_once_it_does(ctx: zmq.Context, server: FakeRogue) -> None:
     g = load_golden("G3")
     done = threading.Event()
     errors: list[BaseException] = []

@@ -40,9 +40,7 @@ EEG, USER1 = 0x1, 0x10000
 
 SIGNALS = [
     FakeSignal(USER1, channels=1, block_size=2, sampling_rate=128, labels=["trigger"]),
-    FakeSignal(
-        EEG, channels=3, block_size=4, sampling_rate=256, labels=["C3", "Cz", 'C4 "&<>']
-    ),
+    FakeSignal(EEG, channels=3, block_size=4, sampling_rate=256, labels=["C3", "Cz", 'C4 "&<>']),
 ]
 
 
@@ -80,25 +78,16 @@ def fake_server():
 
 
 @pytest.mark.parametrize("connect_data", ["before_start", "after_start"])
-def test_raw_client_full_session_tcp(
-    fake_server: FakeTiAServer, connect_data: str
-) -> None:
-    result = run_session(
-        HOST, fake_server.port, packets=50, connect_data=connect_data, values="absolute"
-    )
+def test_raw_client_full_session_tcp(fake_server: FakeTiAServer, connect_data: str) -> None:
+    result = run_session(HOST, fake_server.port, packets=50, connect_data=connect_data, values="absolute")
     assert result.problems == []
     assert result.replies["check"].raw == b"TiA 1.0\nOK\n\n"
-    assert (
-        result.replies["data"].raw
-        == f"TiA 1.0\nDataConnectionPort:{result.data_port}\n\n".encode()
-    )
+    assert result.replies["data"].raw == f"TiA 1.0\nDataConnectionPort:{result.data_port}\n\n".encode()
     assert result.replies["start"].raw == b"TiA 1.0\nOK\n\n"
     assert result.replies["stop"].raw == b"TiA 1.0\nOK\n\n"
     meta_raw = result.replies["meta"].raw
     body = meta_info_xml(SIGNALS, fake_server.master)
-    assert (
-        meta_raw == f"TiA 1.0\nMetaInfo\nContent-Length:{len(body)}\n\n".encode() + body
-    )
+    assert meta_raw == f"TiA 1.0\nMetaInfo\nContent-Length:{len(body)}\n\n".encode() + body
     assert result.meta is not None
     assert [s.type_name for s in result.meta.signals] == ["eeg", "user1"]
     assert result.meta.signal(EEG).labels == ["C3", "Cz", 'C4 "&<>']
@@ -128,10 +117,7 @@ def test_raw_client_udp(fake_server: FakeTiAServer) -> None:
 def test_pipelined_requests_get_framed_replies(fake_server: FakeTiAServer) -> None:
     ctrl = ControlClient(HOST, fake_server.port)
     try:
-        ctrl.send_raw(
-            b"TiA 1.0\nCheckProtocolVersion\n\nTiA 1.0\nGetMetaInfo\n\n"
-            b"TiA 1.0\nFooBar\n\n"
-        )
+        ctrl.send_raw(b"TiA 1.0\nCheckProtocolVersion\n\nTiA 1.0\nGetMetaInfo\n\nTiA 1.0\nFooBar\n\n")
         assert ctrl.read_reply().raw == b"TiA 1.0\nOK\n\n"
         meta = ctrl.read_reply()
         assert meta.name == "MetaInfo" and meta.content_length == len(meta.body)
@@ -156,9 +142,7 @@ def test_pipelined_requests_get_framed_replies(fake_server: FakeTiAServer) -> No
 )
 def test_raw_client_detects_fault(fault: str, complaint: str) -> None:
     with FakeTiAServer(SIGNALS, faults=frozenset({fault})) as server:
-        result = run_session(
-            HOST, server.port, packets=10, connect_data="before_start", timeout=5.0
-        )
+        result = run_session(HOST, server.port, packets=10, connect_data="before_start", timeout=5.0)
     assert result.problems, f"fault {fault} went unnoticed"
     assert any(complaint in p for p in result.problems), result.problems
 
@@ -181,9 +165,7 @@ def test_checker_rejects_wrong_values_directly() -> None:
 # ---------------------------------------------------------------- real pytia
 
 
-def test_pytia_client_and_raw_client_agree(
-    pytia_python: str, fake_server: FakeTiAServer
-) -> None:
+def test_pytia_client_and_raw_client_agree(pytia_python: str, fake_server: FakeTiAServer) -> None:
     count = 60
     theirs = run_pytia_client(pytia_python, HOST, fake_server.port, count)
     ours = run_session(
@@ -195,9 +177,7 @@ def test_pytia_client_and_raw_client_agree(
     )
     assert ours.problems == []
     assert theirs["check"] is True
-    assert (
-        theirs["data_ok"] is True and theirs["start"] is True and theirs["stop"] is True
-    )
+    assert theirs["data_ok"] is True and theirs["start"] is True and theirs["stop"] is True
     assert len(theirs["packets"]) == count
     for mine, pytias in zip(ours.packets, theirs["packets"]):
         assert pytias["id"] == mine.packet_id
@@ -260,6 +240,4 @@ def test_raw_client_catches_pytia_signal_order_bug(pytia_python: str) -> None:
             values="encoded",
             stop=False,
         )
-    assert any("header 1x4 != meta-info 3x4" in p for p in result.problems), (
-        result.problems
-    )
+    assert any("header 1x4 != meta-info 3x4" in p for p in result.problems), result.problems

@@ -166,7 +166,9 @@ def test_doppler_publisher_to_sub_source(tname, tmp_path):
     # The first frame we got starts at a frame boundary k*frame (slow joiner); all follow in order.
     first = int(round(data[0].real))
     if tname == "ci8":
-        first = int(np.argmax([np.array_equal(data[:frame], ramp(k * frame, frame, tname)) for k in range(res["sent"])]))
+        first = int(
+            np.argmax([np.array_equal(data[:frame], ramp(k * frame, frame, tname)) for k in range(res["sent"])])
+        )
         first *= frame
     assert first % frame == 0
     np.testing.assert_array_equal(data, ramp(first, frame * 10, tname).astype(np.complex64))

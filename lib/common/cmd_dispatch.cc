@@ -11,7 +11,8 @@
 namespace gr {
 namespace netstream {
 
-void cmd_dispatcher::add(const std::string& key, std::function<void(const pmt::pmt_t&)> fn)
+void cmd_dispatcher::add(const std::string& key,
+                         std::function<void(const pmt::pmt_t&)> fn)
 {
     d_handlers[key] = std::move(fn);
 }
@@ -22,7 +23,8 @@ void cmd_dispatcher::add_double(const std::string& key, std::function<void(doubl
         if (!pmt::is_number(v) || pmt::is_complex(v)) {
             throw std::invalid_argument("expected a real number");
         }
-        fn(pmt::is_uint64(v) ? static_cast<double>(pmt::to_uint64(v)) : pmt::to_double(v));
+        fn(pmt::is_uint64(v) ? static_cast<double>(pmt::to_uint64(v))
+                             : pmt::to_double(v));
     });
 }
 
@@ -33,8 +35,9 @@ void cmd_dispatcher::add_int(const std::string& key, std::function<void(int64_t)
             fn(pmt::to_long(v));
         } else if (pmt::is_uint64(v)) {
             fn(static_cast<int64_t>(pmt::to_uint64(v)));
-        } else if (pmt::is_real(v) && pmt::to_double(v) == static_cast<double>(
-                                                            static_cast<int64_t>(pmt::to_double(v)))) {
+        } else if (pmt::is_real(v) &&
+                   pmt::to_double(v) ==
+                       static_cast<double>(static_cast<int64_t>(pmt::to_double(v)))) {
             fn(static_cast<int64_t>(pmt::to_double(v)));
         } else {
             throw std::invalid_argument("expected an integer");
@@ -129,8 +132,9 @@ cmd_dispatcher::result cmd_dispatcher::dispatch(const pmt::pmt_t& msg) const noe
             handle_one(pmt::car(msg), pmt::cdr(msg), r);
         } else {
             r.rejected++;
-            r.errors.push_back("cmd message must be a dict or a (key . value) pair, got " +
-                               pmt::write_string(msg));
+            r.errors.push_back(
+                "cmd message must be a dict or a (key . value) pair, got " +
+                pmt::write_string(msg));
         }
     } catch (const std::exception& e) {
         r.rejected++;

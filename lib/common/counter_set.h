@@ -50,7 +50,10 @@ class counter_set
 public:
     counter_set();
 
-    void add(ctr c, uint64_t n = 1) { d_std[idx(c)].fetch_add(n, std::memory_order_relaxed); }
+    void add(ctr c, uint64_t n = 1)
+    {
+        d_std[idx(c)].fetch_add(n, std::memory_order_relaxed);
+    }
     uint64_t get(ctr c) const { return d_std[idx(c)].load(std::memory_order_relaxed); }
 
     //! Bump a named counter (created at zero on first use).

@@ -30,7 +30,8 @@ network_block_core::network_block_core(gr::basic_block* self, gr::logger_ptr log
 {
     d_self->message_port_register_in(cmd_port());
     d_self->message_port_register_out(status_port());
-    d_self->set_msg_handler(cmd_port(), [this](const pmt::pmt_t& msg) { handle_cmd(msg); });
+    d_self->set_msg_handler(cmd_port(),
+                            [this](const pmt::pmt_t& msg) { handle_cmd(msg); });
 
     d_cmds.add_double("status_period", [this](double s) { set_status_period(s); });
     d_cmds.add_action("reset_counters", [this]() { reset_counters(); });
@@ -138,7 +139,8 @@ pmt::pmt_t network_block_core::make_status(const std::string& event,
     return extra_status_fields(d);
 }
 
-void network_block_core::publish_event(const std::string& event, const std::string& detail)
+void network_block_core::publish_event(const std::string& event,
+                                       const std::string& detail)
 {
     d_self->message_port_pub(status_port(), make_status(event, detail));
 }

@@ -30,7 +30,10 @@ struct parse_error {
     {
     }
     bool ok() const { return reason.empty(); }
-    explicit operator bool() const { return !reason.empty(); } //!< true when an error is set
+    explicit operator bool() const
+    {
+        return !reason.empty();
+    } //!< true when an error is set
 };
 
 } // namespace netstream

@@ -36,7 +36,8 @@ pmt::pmt_t make_rx_time(uint64_t seconds, double fraction)
 
 pmt::pmt_t rx_time_from_ns(uint64_t ns)
 {
-    return make_rx_time(ns / 1000000000ULL, static_cast<double>(ns % 1000000000ULL) * 1e-9);
+    return make_rx_time(ns / 1000000000ULL,
+                        static_cast<double>(ns % 1000000000ULL) * 1e-9);
 }
 
 std::optional<uint64_t> ns_from_rx_time(const pmt::pmt_t& value)

@@ -23,9 +23,11 @@ const pmt::pmt_t& rx_freq();
 
 //! `rx_time` value: tuple(u64 whole seconds, double fractional seconds).
 pmt::pmt_t make_rx_time(uint64_t seconds, double fraction);
-//! `rx_time` value from nanoseconds since the epoch (exact split, no float rounding of seconds).
+//! `rx_time` value from nanoseconds since the epoch (exact split, no float rounding of
+//! seconds).
 pmt::pmt_t rx_time_from_ns(uint64_t ns);
-//! Nanoseconds since the epoch from an `rx_time` value; empty if it is not a valid rx_time.
+//! Nanoseconds since the epoch from an `rx_time` value; empty if it is not a valid
+//! rx_time.
 std::optional<uint64_t> ns_from_rx_time(const pmt::pmt_t& value);
 //! A double from a tag value (real or integer PMT); empty otherwise.
 std::optional<double> to_double(const pmt::pmt_t& value);

@@ -134,7 +134,9 @@ std::vector<std::uint8_t> encode_key_value(std::string_view key, std::string_vie
     std::vector<std::uint8_t> out;
     out.reserve(key_value_fixed_size + key.size() + value.size());
     append_u32(out, magic_key_value);
-    append_u32(out, static_cast<std::uint32_t>(key_value_fixed_size + key.size() + value.size()));
+    append_u32(
+        out,
+        static_cast<std::uint32_t>(key_value_fixed_size + key.size() + value.size()));
     append_u32(out, static_cast<std::uint32_t>(key.size()));
     append_u32(out, static_cast<std::uint32_t>(value.size()));
     append_text(out, key);
@@ -166,11 +168,13 @@ std::vector<std::uint8_t> encode_message(const control_message& msg)
     }
 }
 
-parse_error decode_message(const std::uint8_t* data, std::size_t len, control_message& out)
+parse_error
+decode_message(const std::uint8_t* data, std::size_t len, control_message& out)
 {
     if (data == nullptr || len < control_prefix_size) {
         return { "short_frame",
-                 "a control frame needs at least 8 bytes, got " + std::to_string(data ? len : 0) };
+                 "a control frame needs at least 8 bytes, got " +
+                     std::to_string(data ? len : 0) };
     }
     const auto magic = le::load<std::uint32_t>(data);
     const std::size_t total = le::load<std::uint32_t>(data + 4);
@@ -232,7 +236,7 @@ parse_error decode_message(const std::uint8_t* data, std::size_t len, control_me
 
 control_stream_parser::control_stream_parser(std::size_t max_message_size)
     : d_max_message_size(max_message_size < control_prefix_size ? control_prefix_size
-                                                                 : max_message_size)
+                                                                : max_message_size)
 {
 }
 
@@ -245,13 +249,15 @@ void control_stream_parser::feed(const std::uint8_t* data, std::size_t len)
         d_buffer.clear();
         d_read_pos = 0;
     } else if (d_read_pos > 4096 && d_read_pos * 2 > d_buffer.size()) {
-        d_buffer.erase(d_buffer.begin(), d_buffer.begin() + static_cast<std::ptrdiff_t>(d_read_pos));
+        d_buffer.erase(d_buffer.begin(),
+                       d_buffer.begin() + static_cast<std::ptrdiff_t>(d_read_pos));
         d_read_pos = 0;
     }
     d_buffer.insert(d_buffer.end(), data, data + len);
 }
 
-control_stream_parser::status control_stream_parser::next(control_message& out, parse_error& err)
+control_stream_parser::status control_stream_parser::next(control_message& out,
+                                                          parse_error& err)
 {
     if (failed()) {
         err = d_error;
@@ -265,11 +271,13 @@ control_stream_parser::status control_stream_parser::next(control_message& out, 
     const std::size_t total = le::load<std::uint32_t>(p + 4);
     const std::size_t fixed = fixed_size_of(magic);
     if (fixed == 0) {
-        d_error = { "bad_magic", "magic " + hex32(magic) + " is not a control frame magic" };
+        d_error = { "bad_magic",
+                    "magic " + hex32(magic) + " is not a control frame magic" };
     } else if (total < fixed) {
         d_error = { "bad_total_len",
-                    "total_len " + std::to_string(total) + " is below the frame's fixed " +
-                        std::to_string(fixed) + " bytes" };
+                    "total_len " + std::to_string(total) +
+                        " is below the frame's fixed " + std::to_string(fixed) +
+                        " bytes" };
     } else if (total > d_max_message_size) {
         d_error = { "message_too_large",
                     "total_len " + std::to_string(total) + " exceeds the limit of " +

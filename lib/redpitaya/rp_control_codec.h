@@ -14,10 +14,10 @@
 
 #include "../common/parse_error.h"
 
+#include <string_view>
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace gr {
@@ -82,10 +82,12 @@ enum class command_id : std::uint32_t {
     server_mode_sd = 45,
 };
 
-//! Number of defined command ids (0...45); larger ids are undefined and ignored by the board.
+//! Number of defined command ids (0...45); larger ids are undefined and ignored by the
+//! board.
 constexpr std::uint32_t command_id_count = 46;
 
-/*! \brief The vendor's name of a command id ("ADC_SERVER_START"), or "UNKNOWN" for ids >= 46. */
+/*! \brief The vendor's name of a command id ("ADC_SERVER_START"), or "UNKNOWN" for ids
+ * >= 46. */
 const char* command_name(std::uint32_t id);
 
 //! The three kinds of control frame.
@@ -121,7 +123,8 @@ std::vector<std::uint8_t> encode_message(const control_message& msg);
  * Inner lengths shorter than total_len allows are accepted and the tail ignored,
  * as the board does.
  */
-parse_error decode_message(const std::uint8_t* data, std::size_t len, control_message& out);
+parse_error
+decode_message(const std::uint8_t* data, std::size_t len, control_message& out);
 
 /*!
  * \brief Incremental control-stream receiver for fragmented TCP input.
@@ -140,7 +143,8 @@ public:
     //! Default bound on one frame; real frames are tens of bytes, a CONFIG about 1 kB.
     static constexpr std::size_t default_max_message_size = 1u << 20;
 
-    explicit control_stream_parser(std::size_t max_message_size = default_max_message_size);
+    explicit control_stream_parser(
+        std::size_t max_message_size = default_max_message_size);
 
     /*! \brief Append received bytes. Ignored after an error. */
     void feed(const std::uint8_t* data, std::size_t len);

@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "rp_pack_codec.h"
 #include "rp_le_bytes.h"
+#include "rp_pack_codec.h"
 
 #include <algorithm>
 #include <string>
@@ -15,11 +15,13 @@ namespace gr {
 namespace netstream {
 namespace redpitaya {
 
-const std::array<std::uint8_t, 16> adc_segment_magic = { 0xFF, 0xFF, 0xFF, 0xFF, 0xA0, 0xA0,
-                                                         0xA0, 0xA0, 0xFF, 0xFF, 0xFF, 0xFF,
+const std::array<std::uint8_t, 16> adc_segment_magic = { 0xFF, 0xFF, 0xFF, 0xFF,
+                                                         0xA0, 0xA0, 0xA0, 0xA0,
+                                                         0xFF, 0xFF, 0xFF, 0xFF,
                                                          0xA0, 0xA0, 0xA0, 0xA0 };
-const std::array<std::uint8_t, 16> dac_segment_magic = { 0xFF, 0xFF, 0xA0, 0xA0, 0xFF, 0xFF,
-                                                         0xA0, 0xA0, 0xFF, 0xFF, 0xA0, 0xA0,
+const std::array<std::uint8_t, 16> dac_segment_magic = { 0xFF, 0xFF, 0xA0, 0xA0,
+                                                         0xFF, 0xFF, 0xA0, 0xA0,
+                                                         0xFF, 0xFF, 0xA0, 0xA0,
                                                          0xFF, 0xFF, 0xA0, 0xA0 };
 
 namespace {
@@ -67,7 +69,9 @@ std::size_t adc_pack_layout::pack_size() const
            (segment_header_size + static_cast<std::size_t>(block_size));
 }
 
-parse_error decode_adc_segment_header(const std::uint8_t* data, std::size_t len, adc_segment_header& out)
+parse_error decode_adc_segment_header(const std::uint8_t* data,
+                                      std::size_t len,
+                                      adc_segment_header& out)
 {
     if (data == nullptr || len < segment_header_size) {
         return { "short_header",
@@ -87,7 +91,8 @@ parse_error decode_adc_segment_header(const std::uint8_t* data, std::size_t len,
     return {};
 }
 
-std::array<std::uint8_t, segment_header_size> encode_adc_segment_header(const adc_segment_header& h)
+std::array<std::uint8_t, segment_header_size>
+encode_adc_segment_header(const adc_segment_header& h)
 {
     std::array<std::uint8_t, segment_header_size> b{};
     std::copy(h.magic.begin(), h.magic.end(), b.begin());
@@ -123,7 +128,8 @@ parse_error parse_adc_pack(const std::uint8_t* data,
     if (data == nullptr || len != layout.pack_size()) {
         return { "bad_pack_size",
                  "pack is " + u64s(data ? len : 0) + " bytes, expected " +
-                     u64s(layout.pack_size()) + " (" + u64s(n) + " x " + u64s(seg_size) + ")" };
+                     u64s(layout.pack_size()) + " (" + u64s(n) + " x " + u64s(seg_size) +
+                     ")" };
     }
     out.segments.clear();
     out.segments.reserve(n);
@@ -132,7 +138,8 @@ parse_error parse_adc_pack(const std::uint8_t* data,
     for (unsigned i = 0; i < n; ++i) {
         const std::uint8_t* seg = data + i * seg_size;
         adc_segment s;
-        decode_adc_segment_header(seg, seg_size, s.header); // cannot fail: seg_size >= 128
+        decode_adc_segment_header(
+            seg, seg_size, s.header); // cannot fail: seg_size >= 128
         const auto& h = s.header;
         const std::string where = "segment " + u64s(i) + ": ";
         if (h.magic != adc_segment_magic) {
@@ -140,18 +147,23 @@ parse_error parse_adc_pack(const std::uint8_t* data,
         }
         if (h.buffer_size != seg_size) {
             return { "bad_buffer_size",
-                     where + "bufferSize " + u64s(h.buffer_size) + ", expected " + u64s(seg_size) };
+                     where + "bufferSize " + u64s(h.buffer_size) + ", expected " +
+                         u64s(seg_size) };
         }
-        while (next_channel < max_adc_channels && !((layout.channel_mask >> next_channel) & 1u)) {
+        while (next_channel < max_adc_channels &&
+               !((layout.channel_mask >> next_channel) & 1u)) {
             ++next_channel;
         }
         if (h.channel != next_channel) {
             return { "bad_channel_order",
-                     where + "channel " + u64s(h.channel) + ", expected " + u64s(next_channel) };
+                     where + "channel " + u64s(h.channel) + ", expected " +
+                         u64s(next_channel) };
         }
         ++next_channel;
         if (h.bits_per_sample != 8 && h.bits_per_sample != 16) {
-            return { "bad_bits", where + "bitBySample " + u64s(h.bits_per_sample) + " is not 8 or 16" };
+            return { "bad_bits",
+                     where + "bitBySample " + u64s(h.bits_per_sample) +
+                         " is not 8 or 16" };
         }
         if (expected_bits == 0) {
             expected_bits = h.bits_per_sample;
@@ -162,14 +174,15 @@ parse_error parse_adc_pack(const std::uint8_t* data,
         }
         if (i > 0 && h.pack_id != out.segments.front().header.pack_id) {
             return { "pack_id_mismatch",
-                     where + "packId " + u64s(h.pack_id) + " differs from the first segment's " +
+                     where + "packId " + u64s(h.pack_id) +
+                         " differs from the first segment's " +
                          u64s(out.segments.front().header.pack_id) };
         }
         const std::uint64_t all = static_cast<std::uint64_t>(n) * layout.block_size;
         if (h.size_of_all_channels != all) {
             return { "bad_size_of_all_channels",
-                     where + "sizeOfAllChannels " + u64s(h.size_of_all_channels) + ", expected " +
-                         u64s(all) };
+                     where + "sizeOfAllChannels " + u64s(h.size_of_all_channels) +
+                         ", expected " + u64s(all) };
         }
         s.samples = seg + segment_header_size;
         s.sample_bytes = layout.block_size;
@@ -198,7 +211,8 @@ std::size_t decode_samples_int16(const std::uint8_t* samples,
     if (bits_per_sample == 8) {
         for (std::size_t i = 0; i < sample_bytes; ++i) {
             // the wire byte is the upper byte of the left-justified 16-bit value
-            out[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(samples[i]) << 8);
+            out[i] =
+                static_cast<std::int16_t>(static_cast<std::uint16_t>(samples[i]) << 8);
         }
         return sample_bytes;
     }
@@ -218,7 +232,8 @@ std::size_t decode_samples_volts(const std::uint8_t* samples,
     const float scale = full_scale_volts / 32768.0f;
     if (bits_per_sample == 8) {
         for (std::size_t i = 0; i < sample_bytes; ++i) {
-            out[i] = static_cast<float>(static_cast<std::int8_t>(samples[i])) * 256.0f * scale;
+            out[i] =
+                static_cast<float>(static_cast<std::int8_t>(samples[i])) * 256.0f * scale;
         }
         return sample_bytes;
     }
@@ -229,7 +244,8 @@ std::size_t decode_samples_volts(const std::uint8_t* samples,
     return n;
 }
 
-std::array<std::uint8_t, segment_header_size> encode_dac_segment_header(const dac_segment_header& h)
+std::array<std::uint8_t, segment_header_size>
+encode_dac_segment_header(const dac_segment_header& h)
 {
     std::array<std::uint8_t, segment_header_size> b{};
     std::copy(h.magic.begin(), h.magic.end(), b.begin());
@@ -246,7 +262,9 @@ std::array<std::uint8_t, segment_header_size> encode_dac_segment_header(const da
     return b;
 }
 
-parse_error decode_dac_segment_header(const std::uint8_t* data, std::size_t len, dac_segment_header& out)
+parse_error decode_dac_segment_header(const std::uint8_t* data,
+                                      std::size_t len,
+                                      dac_segment_header& out)
 {
     if (data == nullptr || len < segment_header_size) {
         return { "short_header",
@@ -269,12 +287,15 @@ parse_error decode_dac_segment_header(const std::uint8_t* data, std::size_t len,
     return {};
 }
 
-parse_error validate_dac_segment_header(const dac_segment_header& h, std::uint32_t block_size)
+parse_error validate_dac_segment_header(const dac_segment_header& h,
+                                        std::uint32_t block_size)
 {
-    const std::uint64_t seg = segment_header_size + static_cast<std::uint64_t>(block_size);
+    const std::uint64_t seg =
+        segment_header_size + static_cast<std::uint64_t>(block_size);
     if (h.buffer_size != seg) {
         return { "bad_buffer_size",
-                 "bufferSize " + u64s(h.buffer_size) + ", the board expects " + u64s(seg) };
+                 "bufferSize " + u64s(h.buffer_size) + ", the board expects " +
+                     u64s(seg) };
     }
     if (h.channels < 1 || h.channels > 2 || h.channel < 1 || h.channel > 2) {
         return { "bad_channel",
@@ -283,7 +304,8 @@ parse_error validate_dac_segment_header(const dac_segment_header& h, std::uint32
     }
     if (h.channel_size < 1 || h.channel_size > block_size) {
         return { "bad_channel_size",
-                 "channelSize " + u64s(h.channel_size) + " is outside 1.." + u64s(block_size) };
+                 "channelSize " + u64s(h.channel_size) + " is outside 1.." +
+                     u64s(block_size) };
     }
     if (h.size_of_all_channels != static_cast<std::uint64_t>(h.channels) * block_size) {
         return { "bad_size_of_all_channels",
@@ -295,7 +317,8 @@ parse_error validate_dac_segment_header(const dac_segment_header& h, std::uint32
     }
     if (h.one_pack_mode && !h.inf_mode && h.repeat_count < 1) {
         return { "bad_repeat_count",
-                 "one-pack mode with infMode 0 needs repeatCount >= 1 (the board plays nothing)" };
+                 "one-pack mode with infMode 0 needs repeatCount >= 1 (the board plays "
+                 "nothing)" };
     }
     return {};
 }

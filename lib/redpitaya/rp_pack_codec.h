@@ -41,12 +41,12 @@ struct adc_segment_header {
     std::uint64_t pack_id = 0;              //!< same in every segment of a pack
     std::uint64_t lost_fpga = 0;            //!< samples/channel lost after this pack
     std::uint64_t size_of_all_channels = 0; //!< N x block_size
-    std::uint32_t base_rate = 0;            //!< effective rate floor(base / decimation), Hz
-    std::uint8_t base_bits = 0;             //!< native ADC bits (12, 14, 16)
-    std::uint8_t channel = 0;               //!< 0-based input (0 = IN1)
-    std::uint8_t bits_per_sample = 0;       //!< 8 or 16
-    std::uint8_t adc_mode = 0;              //!< 0 = attenuator 1:1, 1 = 1:20
-    std::int64_t time_capture = 0;          //!< P3: ns since the epoch; P2: 0
+    std::uint32_t base_rate = 0;      //!< effective rate floor(base / decimation), Hz
+    std::uint8_t base_bits = 0;       //!< native ADC bits (12, 14, 16)
+    std::uint8_t channel = 0;         //!< 0-based input (0 = IN1)
+    std::uint8_t bits_per_sample = 0; //!< 8 or 16
+    std::uint8_t adc_mode = 0;        //!< 0 = attenuator 1:1, 1 = 1:20
+    std::int64_t time_capture = 0;    //!< P3: ns since the epoch; P2: 0
 };
 
 /*!
@@ -56,16 +56,21 @@ struct adc_segment_header {
  * \param out  filled on success
  * \return an error ("short_header") only when fewer than 128 bytes are given.
  */
-parse_error decode_adc_segment_header(const std::uint8_t* data, std::size_t len, adc_segment_header& out);
+parse_error decode_adc_segment_header(const std::uint8_t* data,
+                                      std::size_t len,
+                                      adc_segment_header& out);
 
 /*! \brief Encode an ADC segment header into exactly 128 bytes (emulators, tests). */
-std::array<std::uint8_t, segment_header_size> encode_adc_segment_header(const adc_segment_header& h);
+std::array<std::uint8_t, segment_header_size>
+encode_adc_segment_header(const adc_segment_header& h);
 
-//! What the client knows about the stream before it reads a pack (from replies 6 and 8 or the JSON).
+//! What the client knows about the stream before it reads a pack (from replies 6 and 8 or
+//! the JSON).
 struct adc_pack_layout {
     std::uint32_t block_size = 65536; //!< data bytes per segment
     std::uint8_t channel_mask = 0x1;  //!< bit k = input k+1 enabled
-    std::uint8_t bits_per_sample = 0; //!< 8 or 16; 0 = accept either (taken from the first segment)
+    std::uint8_t bits_per_sample =
+        0; //!< 8 or 16; 0 = accept either (taken from the first segment)
 
     //! Number of enabled channels (segments per pack).
     unsigned channel_count() const;
@@ -83,7 +88,8 @@ struct adc_segment {
 //! One validated pack. Segment views point into the buffer given to parse_adc_pack().
 struct adc_pack {
     std::uint64_t pack_id = 0;
-    std::uint64_t lost_fpga = 0;   //!< from the first segment (the board copies IN1's count)
+    std::uint64_t lost_fpga =
+        0; //!< from the first segment (the board copies IN1's count)
     std::int64_t time_capture = 0; //!< from the first segment
     std::uint32_t base_rate = 0;
     std::uint8_t base_bits = 0;
@@ -144,11 +150,11 @@ std::size_t decode_samples_volts(const std::uint8_t* samples,
 //! One 128-byte DAC segment header (section 6.2), as the client sends it.
 struct dac_segment_header {
     std::array<std::uint8_t, 16> magic = dac_segment_magic;
-    std::uint64_t buffer_size = 0;          //!< 128 + block_size; the board dies on a mismatch
-    std::uint64_t pack_id = 0;              //!< 0 (unused by the board)
-    std::uint8_t channels = 0;              //!< segments in the pack
-    std::uint8_t channel = 0;               //!< 1-based output (1 = OUT1)
-    std::uint32_t channel_size = 0;         //!< meaningful bytes in this segment
+    std::uint64_t buffer_size = 0;  //!< 128 + block_size; the board dies on a mismatch
+    std::uint64_t pack_id = 0;      //!< 0 (unused by the board)
+    std::uint8_t channels = 0;      //!< segments in the pack
+    std::uint8_t channel = 0;       //!< 1-based output (1 = OUT1)
+    std::uint32_t channel_size = 0; //!< meaningful bytes in this segment
     std::uint64_t size_of_all_channels = 0; //!< N x block_size
     bool one_pack_mode = false;
     bool inf_mode = false;
@@ -156,14 +162,18 @@ struct dac_segment_header {
     std::uint8_t bits = 16;        //!< 8 or 16
 };
 
-/*! \brief Encode a DAC segment header, byte-exact per section 6.2 (booleans as 0/1, zero padding). */
-std::array<std::uint8_t, segment_header_size> encode_dac_segment_header(const dac_segment_header& h);
+/*! \brief Encode a DAC segment header, byte-exact per section 6.2 (booleans as 0/1, zero
+ * padding). */
+std::array<std::uint8_t, segment_header_size>
+encode_dac_segment_header(const dac_segment_header& h);
 
 /*!
  * \brief Decode a DAC segment header (emulator side and fuzzing). Errors: "short_header";
  * a boolean byte other than 0/1 gives "bad_bool" (the board reads it as a C++ bool).
  */
-parse_error decode_dac_segment_header(const std::uint8_t* data, std::size_t len, dac_segment_header& out);
+parse_error decode_dac_segment_header(const std::uint8_t* data,
+                                      std::size_t len,
+                                      dac_segment_header& out);
 
 /*!
  * \brief Check a DAC header the way the client must before sending it (section 12.1):
@@ -171,7 +181,8 @@ parse_error decode_dac_segment_header(const std::uint8_t* data, std::size_t len,
  * one-pack count. Reasons: "bad_buffer_size", "bad_channel", "bad_channel_size",
  * "bad_size_of_all_channels", "bad_bits", "bad_repeat_count".
  */
-parse_error validate_dac_segment_header(const dac_segment_header& h, std::uint32_t block_size);
+parse_error validate_dac_segment_header(const dac_segment_header& h,
+                                        std::uint32_t block_size);
 
 } // namespace redpitaya
 } // namespace netstream

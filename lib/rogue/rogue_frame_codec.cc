@@ -126,7 +126,8 @@ parse_error decode(const part_view* parts, std::size_t count, frame& out)
     out.chan = view.chan;
     out.err = view.err;
     out.payload.resize(view.payload.size);
-    if (view.payload.size != 0) { // decode() refuses empty payloads; keeps GCC's -Wnonnull quiet
+    if (view.payload.size !=
+        0) { // decode() refuses empty payloads; keeps GCC's -Wnonnull quiet
         std::memcpy(out.payload.data(), view.payload.data, view.payload.size);
     }
     return error;

@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "dp_frame_builder.h"
 #include "../common/tag_helpers.h"
+#include "dp_frame_builder.h"
 #include "dp_sample_convert.h"
 #include <algorithm>
 #include <cmath>
@@ -24,8 +24,11 @@ bool is_metadata_key(const pmt::pmt_t& k)
 }
 } // namespace
 
-dp_frame_builder::dp_frame_builder(
-    sample_type type, size_t frame_size, float scale, double sample_rate, double center_freq)
+dp_frame_builder::dp_frame_builder(sample_type type,
+                                   size_t frame_size,
+                                   float scale,
+                                   double sample_rate,
+                                   double center_freq)
     : d_type(type),
       d_frame_size(frame_size),
       d_bps(bytes_per_sample(static_cast<uint32_t>(type))),
@@ -76,7 +79,7 @@ void dp_frame_builder::begin_frame(uint64_t offset)
             d_frame_ts = ans;
         } else if (d_rate > 0.0 && offset > aoff) {
             d_frame_ts = ans + static_cast<uint64_t>(std::llround(
-                                  static_cast<double>(offset - aoff) / d_rate * 1e9));
+                                   static_cast<double>(offset - aoff) / d_rate * 1e9));
         }
     }
     d_first_time = std::chrono::steady_clock::now();

@@ -11,10 +11,10 @@
 #include "dp_header_codec.h"
 #include <gnuradio/gr_complex.h>
 #include <gnuradio/tags.h>
+#include <zmq.hpp>
 #include <chrono>
 #include <optional>
 #include <vector>
-#include <zmq.hpp>
 
 namespace gr {
 namespace netstream {

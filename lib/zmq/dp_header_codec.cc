@@ -96,7 +96,8 @@ sample_type parse_type_name(const std::string& name)
     if (n == "cf128") {
         throw std::invalid_argument(
             "sample_type 'cf128' is not supported: doppler's CF128 is x87 long double on "
-            "x86-64 and differs per platform; use cf32 (default), cf64, ci32, ci16 or ci8");
+            "x86-64 and differs per platform; use cf32 (default), cf64, ci32, ci16 or "
+            "ci8");
     }
     for (uint32_t c = 0; c < 6; c++) {
         if (n == type_name(c)) {
@@ -139,7 +140,8 @@ parse_error decode_header(const uint8_t* data, size_t len, header& out)
     const uint32_t m = get_u32(data);
     if (m != magic) {
         char buf[64];
-        std::snprintf(buf, sizeof buf, "magic 0x%08x, expected 0x%08x (\"SGIS\")", m, magic);
+        std::snprintf(
+            buf, sizeof buf, "magic 0x%08x, expected 0x%08x (\"SGIS\")", m, magic);
         return { "bad_magic", buf };
     }
     out.version = get_u32(data + 4);
@@ -158,11 +160,8 @@ parse_error decode_header(const uint8_t* data, size_t len, header& out)
     return {};
 }
 
-parse_error validate_frame(size_t n_parts,
-                           const uint8_t* hdr,
-                           size_t hdr_len,
-                           size_t payload_len,
-                           header& out)
+parse_error validate_frame(
+    size_t n_parts, const uint8_t* hdr, size_t hdr_len, size_t payload_len, header& out)
 {
     if (n_parts != 2) {
         return { "wrong_part_count",

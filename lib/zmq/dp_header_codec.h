@@ -23,7 +23,7 @@ namespace netstream {
 namespace dp {
 
 constexpr size_t header_size = 96;
-constexpr uint32_t magic = 0x53494753;   //!< bytes on the wire: "SGIS"
+constexpr uint32_t magic = 0x53494753; //!< bytes on the wire: "SGIS"
 constexpr uint32_t version_v1 = 0x00010000;
 
 //! doppler sample type codes (header field `sample_type`).
@@ -86,11 +86,8 @@ parse_error decode_header(const uint8_t* data, size_t len, header& out);
  * Reasons: `wrong_part_count`, `bad_header_size`, `bad_magic`,
  * `unsupported_type_cf128`, `unknown_type`, `payload_size_mismatch`.
  */
-parse_error validate_frame(size_t n_parts,
-                           const uint8_t* hdr,
-                           size_t hdr_len,
-                           size_t payload_len,
-                           header& out);
+parse_error validate_frame(
+    size_t n_parts, const uint8_t* hdr, size_t hdr_len, size_t payload_len, header& out);
 
 } // namespace dp
 } // namespace netstream

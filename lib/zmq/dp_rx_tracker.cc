@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "dp_rx_tracker.h"
 #include "../common/tag_helpers.h"
+#include "dp_rx_tracker.h"
 #include <cmath>
 
 namespace gr {
@@ -53,8 +53,9 @@ dp_rx_tracker::result dp_rx_tracker::on_frame(const header& h)
         }
         d_expected_ts =
             h.sample_rate > 0.0
-                ? h.timestamp_ns + static_cast<uint64_t>(std::llround(
-                                       static_cast<double>(h.num_samples) / h.sample_rate * 1e9))
+                ? h.timestamp_ns +
+                      static_cast<uint64_t>(std::llround(
+                          static_cast<double>(h.num_samples) / h.sample_rate * 1e9))
                 : 0;
     } else {
         d_expected_ts = 0;

@@ -32,7 +32,10 @@ namespace dp {
 class dp_rx_tracker
 {
 public:
-    explicit dp_rx_tracker(uint64_t time_tolerance_ns = 1000000) : d_tol(time_tolerance_ns) {}
+    explicit dp_rx_tracker(uint64_t time_tolerance_ns = 1000000)
+        : d_tol(time_tolerance_ns)
+    {
+    }
 
     struct result {
         std::vector<std::pair<pmt::pmt_t, pmt::pmt_t>> tags;

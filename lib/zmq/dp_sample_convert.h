@@ -18,7 +18,8 @@ namespace netstream {
 namespace dp {
 
 /*!
- * \brief Full-scale factor of an integer wire type (127, 32767, 2147483647); 1 for floats.
+ * \brief Full-scale factor of an integer wire type (127, 32767, 2147483647); 1 for
+ * floats.
  *
  * Integer wire samples are `round(x * scale)` of the complex float `x`
  * (saturating), and are read back as `code / scale`.
@@ -29,7 +30,8 @@ float resolve_scale(sample_type t, double requested);
 
 //! gr_complex -> wire bytes (VOLK). `out` holds n * bytes_per_sample(t) bytes.
 void to_wire(sample_type t, const gr_complex* in, size_t n, uint8_t* out, float scale);
-//! wire bytes -> gr_complex (VOLK). `in` holds n * bytes_per_sample(t) bytes (any alignment).
+//! wire bytes -> gr_complex (VOLK). `in` holds n * bytes_per_sample(t) bytes (any
+//! alignment).
 void from_wire(sample_type t, const uint8_t* in, size_t n, gr_complex* out, float scale);
 
 } // namespace dp

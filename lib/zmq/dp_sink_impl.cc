@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "dp_sink_impl.h"
 #include "dp_sample_convert.h"
+#include "dp_sink_impl.h"
 #include <gnuradio/netstream/zmq_pub_sink.h>
 #include <gnuradio/netstream/zmq_push_sink.h>
 #include <gnuradio/netstream/zmq_rep_sink.h>
@@ -56,7 +56,9 @@ const dp_sink_params& checked(const dp_sink_params& p)
 } // namespace
 
 template <class Public>
-dp_sink_impl<Public>::dp_sink_impl(int zmq_type, const char* name, const dp_sink_params& p)
+dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
+                                   const char* name,
+                                   const dp_sink_params& p)
     : gr::sync_block(name,
                      gr::io_signature::make(1, 1, sizeof(gr_complex)),
                      gr::io_signature::make(0, 0, 0)),
@@ -70,15 +72,16 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type, const char* name, const dp_sink
                 p.sample_rate,
                 p.center_freq)
 {
-    const size_t frame_bytes =
-        static_cast<size_t>(p.frame_size) *
-        bytes_per_sample(static_cast<uint32_t>(d_builder.type()));
+    const size_t frame_bytes = static_cast<size_t>(p.frame_size) *
+                               bytes_per_sample(static_cast<uint32_t>(d_builder.type()));
     d_sock = std::make_unique<dp_socket>(
         zmq_type,
         p.endpoint,
         p.bind,
         resolve_sink_hwm(p.hwm, frame_bytes),
-        [this](const std::string& ev, const std::string& peer) { on_socket_event(ev, peer); });
+        [this](const std::string& ev, const std::string& peer) {
+            on_socket_event(ev, peer);
+        });
 
     d_counters.declare("items_dropped");
     if (d_type == ZMQ_PUB) {
@@ -281,7 +284,8 @@ int dp_sink_impl<Public>::work(int noutput_items,
         if (consumed == n) {
             break;
         }
-        const size_t k = d_builder.fill(in + consumed, n - consumed, base + consumed, d_tags);
+        const size_t k =
+            d_builder.fill(in + consumed, n - consumed, base + consumed, d_tags);
         consumed += k;
         if (k == 0 && !d_builder.complete()) {
             break;
@@ -299,9 +303,7 @@ template class dp_sink_impl<zmq_rep_sink>;
 
 namespace {
 template <class Public>
-typename Public::sptr make_sink(int type,
-                                const char* name,
-                                const dp::dp_sink_params& p)
+typename Public::sptr make_sink(int type, const char* name, const dp::dp_sink_params& p)
 {
     return gnuradio::make_block_sptr<dp::dp_sink_impl<Public>>(type, name, p);
 }

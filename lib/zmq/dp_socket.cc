@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "dp_socket.h"
 #include "../common/zmq_context.h"
+#include "dp_socket.h"
 #include <atomic>
 #include <cstring>
 #include <stdexcept>
@@ -75,10 +75,7 @@ dp_socket::dp_socket(
     }
 }
 
-dp_socket::~dp_socket()
-{
-    zmq_socket_monitor(d_sock.handle(), nullptr, 0);
-}
+dp_socket::~dp_socket() { zmq_socket_monitor(d_sock.handle(), nullptr, 0); }
 
 std::string dp_socket::last_endpoint() const
 {

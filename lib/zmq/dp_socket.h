@@ -27,7 +27,8 @@ class dp_socket
 {
 public:
     //! Connection events seen by the monitor: "connect", "disconnect", "accept".
-    using event_fn = std::function<void(const std::string& event, const std::string& peer)>;
+    using event_fn =
+        std::function<void(const std::string& event, const std::string& peer)>;
 
     /*!
      * \param type ZMQ_PUB, ZMQ_SUB, ZMQ_PUSH, ZMQ_PULL, ZMQ_REQ or ZMQ_REP
@@ -35,7 +36,8 @@ public:
      * \throws std::invalid_argument when the endpoint cannot be bound/connected,
      *         naming the endpoint and the ZeroMQ error.
      */
-    dp_socket(int type, const std::string& endpoint, bool bind, int hwm, event_fn on_event);
+    dp_socket(
+        int type, const std::string& endpoint, bool bind, int hwm, event_fn on_event);
     ~dp_socket();
 
     dp_socket(const dp_socket&) = delete;

@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "dp_source_impl.h"
 #include "dp_sample_convert.h"
+#include "dp_source_impl.h"
 #include <gnuradio/netstream/zmq_pull_source.h>
 #include <gnuradio/netstream/zmq_req_source.h>
 #include <gnuradio/netstream/zmq_sub_source.h>
@@ -66,9 +66,11 @@ dp_source_impl<Public>::dp_source_impl(int zmq_type,
         endpoint,
         bind,
         resolve_source_hwm(hwm),
-        [this](const std::string& ev, const std::string& peer) { on_socket_event(ev, peer); });
-    for (const char* c : { "restarts", "connects", "disconnects", "frames_missing",
-                           "empty_frames" }) {
+        [this](const std::string& ev, const std::string& peer) {
+            on_socket_event(ev, peer);
+        });
+    for (const char* c :
+         { "restarts", "connects", "disconnects", "frames_missing", "empty_frames" }) {
         d_counters.declare(c);
     }
     if (d_type == ZMQ_REQ) {
@@ -87,7 +89,8 @@ pmt::pmt_t dp_source_impl<Public>::extra_status_fields(pmt::pmt_t d) const
 }
 
 template <class Public>
-void dp_source_impl<Public>::on_socket_event(const std::string& ev, const std::string& peer)
+void dp_source_impl<Public>::on_socket_event(const std::string& ev,
+                                             const std::string& peer)
 {
     if (ev == "disconnect") {
         d_counters.add("disconnects");
@@ -190,12 +193,14 @@ bool dp_source_impl<Public>::next_frame(clock::time_point deadline, uint64_t tag
             d_counters.add("frames_missing", r.gap_frames);
             d_marker.emit('O');
             publish_event("gap",
-                          std::to_string(r.gap_frames) + " frame(s) missing before sequence " +
+                          std::to_string(r.gap_frames) +
+                              " frame(s) missing before sequence " +
                               std::to_string(h.sequence));
         }
         if (r.restart) {
             d_counters.add("restarts");
-            publish_event("restart", "sequence restarted at " + std::to_string(h.sequence));
+            publish_event("restart",
+                          "sequence restarted at " + std::to_string(h.sequence));
         }
         d_hdr = h;
         d_payload.move(d_parts[1]);

@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "zmq_req_transceiver_impl.h"
 #include "dp_sample_convert.h"
+#include "zmq_req_transceiver_impl.h"
 #include <gnuradio/io_signature.h>
 #include <algorithm>
 #include <stdexcept>
@@ -139,7 +139,8 @@ bool zmq_req_transceiver_impl::send_request(clock::time_point deadline)
     return true;
 }
 
-bool zmq_req_transceiver_impl::receive_reply(clock::time_point deadline, uint64_t tag_offset)
+bool zmq_req_transceiver_impl::receive_reply(clock::time_point deadline,
+                                             uint64_t tag_offset)
 {
     while (d_sock->wait_readable(left_until(deadline))) {
         if (!d_sock->recv_all_parts(d_parts)) {
@@ -203,7 +204,8 @@ int zmq_req_transceiver_impl::general_work(int noutput_items,
 
     while (produced < n_out) {
         if (have_reply()) {
-            const uint64_t k = std::min(n_out - produced, d_reply_hdr.num_samples - d_pos);
+            const uint64_t k =
+                std::min(n_out - produced, d_reply_hdr.num_samples - d_pos);
             const size_t bps = dp::bytes_per_sample(d_reply_hdr.sample_type);
             dp::from_wire(static_cast<dp::sample_type>(d_reply_hdr.sample_type),
                           static_cast<const uint8_t*>(d_reply.data()) + d_pos * bps,

@@ -1,23 +1,23 @@
 #
-# Copyright 2008,2009 Free Software Foundation, Inc.
+# Copyright 2026 gr-netstream authors.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
+"""gr-netstream: GNU Radio blocks for real streaming systems.
 
-# The presence of this file turns this directory into a Python package
+Block families (C++ work functions, wrapped with pybind11):
 
-'''
-This is the GNU Radio NETSTREAM module. Place your Python package
-description here (python/__init__.py).
-'''
-import os
+* doppler-dsp ``doppler.stream`` v1 over ZeroMQ: zmq_pub_sink, zmq_sub_source, zmq_push_sink,
+  zmq_pull_source, zmq_req_source, zmq_req_transceiver, zmq_rep_sink
+* Red Pitaya "Data Stream" app: rp_adc_source (``netstream.redpitaya`` has the board emulator,
+  discovery and recorder in pure Python)
+* TOBI Interface A 1.0: tia_sink, tia_source
+* SLAC Rogue stream bridge: rogue_source, rogue_sink, rogue_pdu_source, rogue_pdu_sink
+"""
 
 # import pybind11 generated symbols into the netstream namespace
 try:
-    # this might fail if the module is python-only
-    from .netstream_python import *
+    # this fails only when the compiled bindings are missing (a pure-Python checkout)
+    from .netstream_python import *  # noqa: F403
 except ModuleNotFoundError:
     pass
-
-# import any pure python here
-#

@@ -17,7 +17,8 @@
 using namespace gr::netstream;
 
 namespace {
-// Spec §2 capture: CF64, 5 samples, 1.25 MHz, 2.4 GHz, sequence 0 (timestamp set to 0x0102030405060708).
+// Spec §2 capture: CF64, 5 samples, 1.25 MHz, 2.4 GHz, sequence 0 (timestamp set to
+// 0x0102030405060708).
 const uint8_t golden_cf64[96] = {
     0x53, 0x47, 0x49, 0x53, 0x00, 0x00, 0x01, 0x00, // magic "SGIS", version 0x00010000
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // protocol, stream_id
@@ -27,8 +28,8 @@ const uint8_t golden_cf64[96] = {
     0x00, 0x00, 0x00, 0x00, 0xd0, 0x12, 0x33, 0x41, // sample_rate 1.25e6
     0x00, 0x00, 0x00, 0x00, 0xa3, 0xe1, 0xe1, 0x41, // center_freq 2.4e9
     0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // num_samples 5
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0,
+    0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0,
 };
 } // namespace
 
@@ -63,12 +64,16 @@ BOOST_AUTO_TEST_CASE(validate_reasons)
     dp::header h;
     BOOST_TEST(dp::validate_frame(2, golden_cf64, 96, 80, h).ok());
     BOOST_TEST(dp::validate_frame(1, golden_cf64, 96, 0, h).reason == "wrong_part_count");
-    BOOST_TEST(dp::validate_frame(3, golden_cf64, 96, 80, h).reason == "wrong_part_count");
+    BOOST_TEST(dp::validate_frame(3, golden_cf64, 96, 80, h).reason ==
+               "wrong_part_count");
     BOOST_TEST(dp::validate_frame(2, golden_cf64, 64, 80, h).reason == "bad_header_size");
     BOOST_TEST(dp::validate_frame(2, golden_cf64, 97, 80, h).reason == "bad_header_size");
-    BOOST_TEST(dp::validate_frame(2, golden_cf64, 96, 79, h).reason == "payload_size_mismatch");
-    BOOST_TEST(dp::validate_frame(2, golden_cf64, 96, 96, h).reason == "payload_size_mismatch");
-    BOOST_TEST(dp::validate_frame(2, golden_cf64, 96, 0, h).reason == "payload_size_mismatch");
+    BOOST_TEST(dp::validate_frame(2, golden_cf64, 96, 79, h).reason ==
+               "payload_size_mismatch");
+    BOOST_TEST(dp::validate_frame(2, golden_cf64, 96, 96, h).reason ==
+               "payload_size_mismatch");
+    BOOST_TEST(dp::validate_frame(2, golden_cf64, 96, 0, h).reason ==
+               "payload_size_mismatch");
 
     uint8_t bad[96];
     std::memcpy(bad, golden_cf64, 96);

@@ -35,7 +35,8 @@ bytes hex(const std::string& s)
         }
     }
     for (std::size_t i = 0; i + 1 < digits.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoul(digits.substr(i, 2), nullptr, 16)));
+        out.push_back(
+            static_cast<std::uint8_t>(std::stoul(digits.substr(i, 2), nullptr, 16)));
     }
     return out;
 }
@@ -141,9 +142,11 @@ BOOST_AUTO_TEST_CASE(decode_rejects_malformed_frames)
 {
     control_message m;
     auto bad_magic = hex("ED CD AB 01 10 00 00 00 11 00 00 00 00 00 00 00");
-    BOOST_TEST(decode_message(bad_magic.data(), bad_magic.size(), m).reason == "bad_magic");
+    BOOST_TEST(decode_message(bad_magic.data(), bad_magic.size(), m).reason ==
+               "bad_magic");
     auto short_total = hex("ED CD AB 00 0C 00 00 00 11 00 00 00");
-    BOOST_TEST(decode_message(short_total.data(), short_total.size(), m).reason == "bad_total_len");
+    BOOST_TEST(decode_message(short_total.data(), short_total.size(), m).reason ==
+               "bad_total_len");
     auto tag_overrun = hex("ED CD AB 00 10 00 00 00 11 00 00 00 01 00 00 00");
     BOOST_TEST(decode_message(tag_overrun.data(), tag_overrun.size(), m).reason ==
                "inner_length_overrun");
@@ -151,7 +154,8 @@ BOOST_AUTO_TEST_CASE(decode_rejects_malformed_frames)
     BOOST_TEST(decode_message(kv_overrun.data(), kv_overrun.size(), m).reason ==
                "inner_length_overrun");
     BOOST_TEST(decode_message(nullptr, 0, m).reason == "short_frame");
-    // shorter inner length than total_len allows: accepted, tail ignored (board behaviour)
+    // shorter inner length than total_len allows: accepted, tail ignored (board
+    // behaviour)
     auto tail = hex("ED CD AB 00 12 00 00 00 06 00 00 00 01 00 00 00 37 38");
     BOOST_TEST(decode_message(tail.data(), tail.size(), m).ok());
     BOOST_TEST(m.tag == "7");
@@ -160,11 +164,14 @@ BOOST_AUTO_TEST_CASE(decode_rejects_malformed_frames)
 BOOST_AUTO_TEST_CASE(stream_parser_handles_fragments)
 {
     bytes stream;
-    for (const auto& f : { encode_command(15), encode_key_value("block_size", "65536"),
-                           encode_config("{\"x\":[1,2]}"), encode_command(6, "1024") }) {
+    for (const auto& f : { encode_command(15),
+                           encode_key_value("block_size", "65536"),
+                           encode_config("{\"x\":[1,2]}"),
+                           encode_command(6, "1024") }) {
         stream.insert(stream.end(), f.begin(), f.end());
     }
-    for (std::size_t chunk : { std::size_t(1), std::size_t(3), std::size_t(7), stream.size() }) {
+    for (std::size_t chunk :
+         { std::size_t(1), std::size_t(3), std::size_t(7), stream.size() }) {
         control_stream_parser p;
         std::vector<control_message> got;
         for (std::size_t i = 0; i < stream.size(); i += chunk) {
@@ -257,7 +264,8 @@ BOOST_AUTO_TEST_CASE(adc_pack_rejections)
     BOOST_TEST(parse_adc_pack(good.data(), good.size(), layout, out).ok());
     BOOST_TEST(out.bits_per_sample == 8u);
 
-    BOOST_TEST(parse_adc_pack(good.data(), good.size() - 1, layout, out).reason == "bad_pack_size");
+    BOOST_TEST(parse_adc_pack(good.data(), good.size() - 1, layout, out).reason ==
+               "bad_pack_size");
 
     auto b = good;
     b[256 + 3] = 0; // second segment's magic
@@ -265,10 +273,12 @@ BOOST_AUTO_TEST_CASE(adc_pack_rejections)
 
     b = good;
     put_u64(b, 16, 999);
-    BOOST_TEST(parse_adc_pack(b.data(), b.size(), layout, out).reason == "bad_buffer_size");
+    BOOST_TEST(parse_adc_pack(b.data(), b.size(), layout, out).reason ==
+               "bad_buffer_size");
 
     b = make_adc_pack(128, { 1, 0 }, 8, 5);
-    BOOST_TEST(parse_adc_pack(b.data(), b.size(), layout, out).reason == "bad_channel_order");
+    BOOST_TEST(parse_adc_pack(b.data(), b.size(), layout, out).reason ==
+               "bad_channel_order");
 
     b = good;
     b[256 + 54] = 16; // bits differ between segments
@@ -278,7 +288,8 @@ BOOST_AUTO_TEST_CASE(adc_pack_rejections)
 
     b = good;
     put_u64(b, 256 + 24, 6);
-    BOOST_TEST(parse_adc_pack(b.data(), b.size(), layout, out).reason == "pack_id_mismatch");
+    BOOST_TEST(parse_adc_pack(b.data(), b.size(), layout, out).reason ==
+               "pack_id_mismatch");
 
     b = good;
     put_u64(b, 40, 1);
@@ -286,7 +297,8 @@ BOOST_AUTO_TEST_CASE(adc_pack_rejections)
                "bad_size_of_all_channels");
 
     layout.channel_mask = 0;
-    BOOST_TEST(parse_adc_pack(good.data(), good.size(), layout, out).reason == "no_channels");
+    BOOST_TEST(parse_adc_pack(good.data(), good.size(), layout, out).reason ==
+               "no_channels");
 }
 
 BOOST_AUTO_TEST_CASE(sample_decoding)
@@ -330,16 +342,15 @@ BOOST_AUTO_TEST_CASE(dac_header_is_byte_exact)
     h.bits = 16;
     const auto b = encode_dac_segment_header(h);
     bytes want(128, 0);
-    const bytes head =
-        hex("FFFFA0A0 FFFFA0A0 FFFFA0A0 FFFFA0A0"  // ID_PACK
-            "80 00 01 00 00 00 00 00"              // bufferSize 65664
-            "00 00 00 00 00 00 00 00"              // packId
-            "02 02"                                // channels, channel
-            "E8 03 00 00"                          // channelSize 1000
-            "00 00 02 00 00 00 00 00"              // sizeOfAllChannels 131072
-            "01 01"                                // onePackMode, infMode
-            "FF FF FF FF FF FF FF FF"              // repeatCount -1
-            "10");                                 // bits
+    const bytes head = hex("FFFFA0A0 FFFFA0A0 FFFFA0A0 FFFFA0A0" // ID_PACK
+                           "80 00 01 00 00 00 00 00"             // bufferSize 65664
+                           "00 00 00 00 00 00 00 00"             // packId
+                           "02 02"                               // channels, channel
+                           "E8 03 00 00"                         // channelSize 1000
+                           "00 00 02 00 00 00 00 00" // sizeOfAllChannels 131072
+                           "01 01"                   // onePackMode, infMode
+                           "FF FF FF FF FF FF FF FF" // repeatCount -1
+                           "10");                    // bits
     std::copy(head.begin(), head.end(), want.begin());
     BOOST_TEST(head.size() == 57u);
     BOOST_TEST(bytes(b.begin(), b.end()) == want, boost::test_tools::per_element());
@@ -352,7 +363,8 @@ BOOST_AUTO_TEST_CASE(dac_header_is_byte_exact)
 
     auto bad = b;
     bad[46] = 2;
-    BOOST_TEST(decode_dac_segment_header(bad.data(), bad.size(), back).reason == "bad_bool");
+    BOOST_TEST(decode_dac_segment_header(bad.data(), bad.size(), back).reason ==
+               "bad_bool");
     BOOST_TEST(decode_dac_segment_header(b.data(), 127, back).reason == "short_header");
 }
 

@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::abort(); // the size limit must keep the buffer bounded
         }
         control_stream_parser::status st;
-        while ((st = parser.next(message, error)) == control_stream_parser::status::message) {
+        while ((st = parser.next(message, error)) ==
+               control_stream_parser::status::message) {
             const auto again = encode_message(message);
             control_message back;
             if (!decode_message(again.data(), again.size(), back).ok()) {

@@ -42,11 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::vector<float> volts(layout.block_size + 1);
         for (std::size_t i = 0; i < pack.segments.size(); ++i) {
             const auto& s = pack.segments[i];
-            const auto n = decode_samples_int16(s.samples, s.sample_bytes, pack.bits_per_sample,
-                                                codes.data());
-            const auto m = decode_samples_volts(s.samples, s.sample_bytes, pack.bits_per_sample,
-                                                1.0f, volts.data());
-            if (n != m || n != samples_per_segment(layout.block_size, pack.bits_per_sample)) {
+            const auto n = decode_samples_int16(
+                s.samples, s.sample_bytes, pack.bits_per_sample, codes.data());
+            const auto m = decode_samples_volts(
+                s.samples, s.sample_bytes, pack.bits_per_sample, 1.0f, volts.data());
+            if (n != m ||
+                n != samples_per_segment(layout.block_size, pack.bits_per_sample)) {
                 std::abort();
             }
             const auto hdr = encode_adc_segment_header(s.header);

@@ -26,9 +26,8 @@ import os
 import sys
 import time
 
-import numpy as np
-
 import doppler.stream as ds
+import numpy as np
 
 TYPES = {"ci32": 0, "cf64": 1, "ci8": 3, "ci16": 4, "cf32": 5}
 DTYPES = {0: np.int32, 1: np.complex128, 3: np.int8, 4: np.int16, 5: np.complex64}
@@ -93,7 +92,16 @@ def main() -> None:
         out["requests"] = []
         for k in range(n_frames):
             s, h = rep.recv(timeout_ms=timeout_ms)
-            out["requests"].append({"hdr": h, "n": int(len(s)), "sum": [float(np.sum(to_complex(h["sample_type"], s)).real), float(np.sum(to_complex(h["sample_type"], s)).imag)]})
+            out["requests"].append(
+                {
+                    "hdr": h,
+                    "n": int(len(s)),
+                    "sum": [
+                        float(np.sum(to_complex(h["sample_type"], s)).real),
+                        float(np.sum(to_complex(h["sample_type"], s)).imag),
+                    ],
+                }
+            )
             if role == "replier":
                 rep.send(make_frame(code, k, frame_size), sample_rate=fs, center_freq=fc)
             else:

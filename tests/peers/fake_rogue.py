@@ -171,9 +171,7 @@ class FakeRogue:
         except BaseException:
             self._close_sockets()
             raise
-        self._thread = threading.Thread(
-            target=self._receive_loop, name="fake-rogue-rx", daemon=True
-        )
+        self._thread = threading.Thread(target=self._receive_loop, name="fake-rogue-rx", daemon=True)
         self._thread.start()
         return self
 
@@ -227,9 +225,7 @@ class FakeRogue:
                     push.send(bytes(part), more)
                 except zmq.Again:
                     if index == 0:
-                        raise TimeoutError(
-                            f"no peer took the frame within {timeout} s (Rogue blocks here)"
-                        ) from None
+                        raise TimeoutError(f"no peer took the frame within {timeout} s (Rogue blocks here)") from None
                     # Rogue rebuilds its PUSH socket and drops the frame.
                     self.drops["send_failed_partway"] += 1
                     self._rebuild_push()
@@ -251,8 +247,7 @@ class FakeRogue:
         with self._received_cond:
             if not self._received_cond.wait_for(lambda: len(self._received) >= count, timeout):
                 raise TimeoutError(
-                    f"expected {count} frames within {timeout} s, got {len(self._received)}; "
-                    f"drops {dict(self.drops)}"
+                    f"expected {count} frames within {timeout} s, got {len(self._received)}; drops {dict(self.drops)}"
                 )
             return list(self._received)
 
@@ -260,10 +255,7 @@ class FakeRogue:
         """Waits until ``drops[reason] >= count``."""
         with self._received_cond:
             if not self._received_cond.wait_for(lambda: self.drops[reason] >= count, timeout):
-                raise TimeoutError(
-                    f"expected {count} drops of {reason!r} within {timeout} s; "
-                    f"drops {dict(self.drops)}"
-                )
+                raise TimeoutError(f"expected {count} drops of {reason!r} within {timeout} s; drops {dict(self.drops)}")
 
     def _receive_loop(self) -> None:
         assert self._pull is not None
@@ -435,9 +427,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="server: interface to bind; client: host to connect to (default 127.0.0.1)",
     )
-    parser.add_argument(
-        "--port", type=int, required=True, help="base port P (server: 0 = pick a free P/P+1 pair)"
-    )
+    parser.add_argument("--port", type=int, required=True, help="base port P (server: 0 = pick a free P/P+1 pair)")
     parser.add_argument("--ready-file", help="JSON with the real ports, written once ready")
     parser.add_argument("--record", help="append received frames here as JSON lines")
     sends = parser.add_argument_group("sending (in command-line order, after ready)")
@@ -466,13 +456,9 @@ def build_arg_parser() -> argparse.ArgumentParser:
         metavar="HEX,HEX,...",
         help="send raw parts unchecked (malformed input for receivers)",
     )
-    parser.add_argument(
-        "--send-timeout", type=float, default=10.0, help="seconds a send may block (default 10)"
-    )
+    parser.add_argument("--send-timeout", type=float, default=10.0, help="seconds a send may block (default 10)")
     parser.add_argument("--expect", type=int, default=0, help="exit once this many frames arrived")
-    parser.add_argument(
-        "--duration", type=float, default=30.0, help="hard lifetime limit in seconds (default 30)"
-    )
+    parser.add_argument("--duration", type=float, default=30.0, help="hard lifetime limit in seconds (default 30)")
     return parser
 
 

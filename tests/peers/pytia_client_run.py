@@ -26,9 +26,7 @@ from pathlib import Path
 from typing import Any
 
 
-def run_pytia_client(
-    python: str, host: str, port: int, packets: int, timeout: float = 20.0
-) -> dict[str, Any]:
+def run_pytia_client(python: str, host: str, port: int, packets: int, timeout: float = 20.0) -> dict[str, Any]:
     """Launch this script under ``python`` and return its parsed JSON result."""
     proc = subprocess.run(
         [

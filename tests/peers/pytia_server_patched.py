@@ -47,21 +47,14 @@ def load_patched_pytia() -> types.ModuleType:
     expected line is missing (another pytia version)."""
     spec = importlib.util.find_spec("pytia")
     if spec is None or spec.origin is None:
-        raise ImportError(
-            "pytia is not installed in this interpreter (pip install pytia==0.1.0)"
-        )
+        raise ImportError("pytia is not installed in this interpreter (pip install pytia==0.1.0)")
     source = Path(spec.origin).read_text(encoding="utf-8")
     if source.count(PYTIA_PATCH_OLD) != 1:
-        raise ImportError(
-            f"{spec.origin}: expected exactly one {PYTIA_PATCH_OLD!r}; "
-            "is this pytia 0.1.0?"
-        )
+        raise ImportError(f"{spec.origin}: expected exactly one {PYTIA_PATCH_OLD!r}; is this pytia 0.1.0?")
     module = types.ModuleType("pytia")
     module.__file__ = spec.origin
     sys.modules["pytia"] = module
-    patched = compile(
-        source.replace(PYTIA_PATCH_OLD, PYTIA_PATCH_NEW), spec.origin, "exec"
-    )
+    patched = compile(source.replace(PYTIA_PATCH_OLD, PYTIA_PATCH_NEW), spec.origin, "exec")
     exec(patched, module.__dict__)  # noqa: S102 - pytia's own source, patched by one line
     return module
 
@@ -69,14 +62,10 @@ def load_patched_pytia() -> types.ModuleType:
 def sample_value(flag: int, channel: int, sample_index: int) -> float:
     # Same convention as tia_raw_client.sample_value (kept here so this script runs
     # standalone under the pytia interpreter).
-    return float(
-        (flag.bit_length() - 1) * 100000 + channel * 1000 + sample_index % 1000
-    )
+    return float((flag.bit_length() - 1) * 100000 + channel * 1000 + sample_index % 1000)
 
 
-def serve(
-    signals: list[dict[str, Any]], host: str, ready_file: Path, lifetime: float
-) -> None:
+def serve(signals: list[dict[str, Any]], host: str, ready_file: Path, lifetime: float) -> None:
     pytia = load_patched_pytia()
     counters = [0] * len(signals)
 
@@ -84,11 +73,7 @@ def serve(
         def callback(_id: int) -> list[float]:
             base = counters[index]
             counters[index] += blocksize
-            return [
-                sample_value(flag, ch, base + s)
-                for ch in range(channels)
-                for s in range(blocksize)
-            ]
+            return [sample_value(flag, ch, base + s) for ch in range(channels) for s in range(blocksize)]
 
         return callback
 

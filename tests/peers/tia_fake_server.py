@@ -53,10 +53,7 @@ def meta_info_xml(signals: list[FakeSignal], master: FakeSignal) -> bytes:
     lines = [
         '<tiaMetaInfo version="1.0">',
         '<subject id="fake" firstName="Test &amp; Co" surname="Doe"/>',
-        (
-            f'<masterSignal samplingRate="{master.sampling_rate}" '
-            f'blockSize="{master.block_size}"/>'
-        ),
+        (f'<masterSignal samplingRate="{master.sampling_rate}" blockSize="{master.block_size}"/>'),
     ]
     for sig in sorted(signals, key=lambda s: s.flag):
         lines.append(
@@ -91,16 +88,10 @@ def build_packet(
         values = []
         if "interleaved" in faults:
             for s in range(sig.block_size):
-                values += [
-                    sample_value(sig.flag, ch, k * sig.block_size + s)
-                    for ch in range(sig.channels)
-                ]
+                values += [sample_value(sig.flag, ch, k * sig.block_size + s) for ch in range(sig.channels)]
         else:
             for ch in range(sig.channels):
-                values += [
-                    sample_value(sig.flag, ch, k * sig.block_size + s)
-                    for s in range(sig.block_size)
-                ]
+                values += [sample_value(sig.flag, ch, k * sig.block_size + s) for s in range(sig.block_size)]
         payload += struct.pack(f"<{len(values)}f", *values)
     size = 33 + 4 * n + len(payload) + (4 if "bad_size" in faults else 0)
     header = struct.pack("<BIIQQQ", 3, size, flags, packet_id, conn, timestamp)
@@ -176,9 +167,7 @@ class _Session:
         if name == "CheckProtocolVersion":
             self._reply("OK")
         elif name == "GetMetaInfo":
-            self._reply(
-                "MetaInfo", meta_info_xml(self.server.signals, self.server.master)
-            )
+            self._reply("MetaInfo", meta_info_xml(self.server.signals, self.server.master))
         elif name == "GetDataConnection" and param in ("TCP", "UDP"):
             self.transport = param
             if param == "TCP":
@@ -216,9 +205,7 @@ class _Session:
             def send(packet: bytes) -> None:
                 data.sendto(packet, (server.host, server.udp_port))
 
-        gate = (
-            (lambda: True) if "stream_before_start" in faults else self.started.is_set
-        )
+        gate = (lambda: True) if "stream_before_start" in faults else self.started.is_set
         k = 0
         try:
             while k < server.max_packets and not self.stopped.is_set():
@@ -227,12 +214,7 @@ class _Session:
                         return
                     continue
                 if not ("id_gap" in faults and k == 3):
-                    ts = (
-                        k
-                        * 1_000_000
-                        * server.master.block_size
-                        // server.master.sampling_rate
-                    )
+                    ts = k * 1_000_000 * server.master.block_size // server.master.sampling_rate
                     send(build_packet(server.signals, k, k, k, ts, faults))
                 k += 1
         except OSError:
@@ -255,9 +237,7 @@ class FakeTiAServer:
     ) -> None:
         unknown = set(faults) - FAULTS
         if unknown:
-            raise ValueError(
-                f"unknown faults {sorted(unknown)}; allowed {sorted(FAULTS)}"
-            )
+            raise ValueError(f"unknown faults {sorted(unknown)}; allowed {sorted(FAULTS)}")
         self.signals = signals
         self.master = min(signals, key=lambda s: s.flag)
         self.host = host

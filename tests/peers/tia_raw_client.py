@@ -28,9 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 VERSION_LINE = b"TiA 1.0"
-FIXED_HEADER = struct.Struct(
-    "<BIIQQQ"
-)  # version, size, flags, id, conn number, timestamp
+FIXED_HEADER = struct.Struct("<BIIQQQ")  # version, size, flags, id, conn number, timestamp
 assert FIXED_HEADER.size == 33
 
 # Spec §3: recommended names and flag bits.
@@ -78,9 +76,7 @@ def sample_value(flag: int, channel: int, sample_index: int) -> float:
     channel (< 100) and a 0-based running sample index per signal. Every value is an
     integer below 2**24, so it survives float32 exactly.
     """
-    return float(
-        (flag.bit_length() - 1) * 100000 + channel * 1000 + sample_index % 1000
-    )
+    return float((flag.bit_length() - 1) * 100000 + channel * 1000 + sample_index % 1000)
 
 
 class TiAProtocolError(Exception):
@@ -214,9 +210,7 @@ def parse_meta_info(body: bytes) -> MetaInfo:
     try:
         root = ET.fromstring(body.decode("utf-8"))
     except (ET.ParseError, UnicodeDecodeError) as exc:
-        raise TiAProtocolError(
-            f"meta-info is not well-formed UTF-8 XML: {exc}"
-        ) from exc
+        raise TiAProtocolError(f"meta-info is not well-formed UTF-8 XML: {exc}") from exc
     if root.tag != "tiaMetaInfo":
         raise TiAProtocolError(f"root element is {root.tag}")
     subject_el = root.find("subject")
@@ -229,9 +223,7 @@ def parse_meta_info(body: bytes) -> MetaInfo:
         if value is None:
             raise TiAProtocolError(f"<{el.tag}> lacks {name}")
         if not value.isdigit():
-            raise TiAProtocolError(
-                f"<{el.tag}> {name}={value!r} is not an unsigned integer"
-            )
+            raise TiAProtocolError(f"<{el.tag}> {name}={value!r} is not an unsigned integer")
         return int(value)
 
     for el in root.findall("signal"):
@@ -261,9 +253,7 @@ def parse_meta_info(body: bytes) -> MetaInfo:
     signals.sort(key=lambda s: s.flag)
     return MetaInfo(
         subject=subject,
-        master_sampling_rate=integer(master, "samplingRate")
-        if master is not None
-        else None,
+        master_sampling_rate=integer(master, "samplingRate") if master is not None else None,
         master_block_size=integer(master, "blockSize") if master is not None else None,
         signals=signals,
     )
@@ -322,9 +312,7 @@ def decode_packet(raw: bytes) -> tuple[Packet | None, list[str]]:
     for c, b in zip(channels, block_sizes):
         samples.append(list(struct.unpack_from(f"<{c * b}f", raw, offset)))
         offset += 4 * c * b
-    return Packet(
-        raw, version, size, flags, pid, conn, ts, channels, block_sizes, samples
-    ), problems
+    return Packet(raw, version, size, flags, pid, conn, ts, channels, block_sizes, samples), problems
 
 
 @dataclass
@@ -349,9 +337,7 @@ class PacketChecker:
     def check(self, packet: Packet) -> None:
         where = f"packet id {packet.packet_id}"
         if packet.flags != self.meta.flags:
-            self.problems.append(
-                f"{where}: flags 0x{packet.flags:08x} != meta-info 0x{self.meta.flags:08x}"
-            )
+            self.problems.append(f"{where}: flags 0x{packet.flags:08x} != meta-info 0x{self.meta.flags:08x}")
             return
         for i, flag in enumerate(packet.signal_flags):
             sig = self.meta.signal(flag)
@@ -366,51 +352,32 @@ class PacketChecker:
                 continue
             if self.values != "none":
                 self._check_values(packet, i, flag, sig.block_size, where)
-        if (
-            self.require_contiguous_ids
-            and self._last_id is not None
-            and packet.packet_id != self._last_id + 1
-        ):
+        if self.require_contiguous_ids and self._last_id is not None and packet.packet_id != self._last_id + 1:
             self.problems.append(f"{where}: id gap after {self._last_id}")
         if self._last_conn is None:
-            if (
-                self.require_connection_numbers_from_zero
-                and packet.connection_number != 0
-            ):
-                self.problems.append(
-                    f"{where}: first connection number {packet.connection_number}"
-                )
+            if self.require_connection_numbers_from_zero and packet.connection_number != 0:
+                self.problems.append(f"{where}: first connection number {packet.connection_number}")
         elif packet.connection_number != self._last_conn + 1:
             self.problems.append(f"{where}: connection number not contiguous")
         self._last_id = packet.packet_id
         self._last_conn = packet.connection_number
 
-    def _check_values(
-        self, packet: Packet, i: int, flag: int, bs: int, where: str
-    ) -> None:
+    def _check_values(self, packet: Packet, i: int, flag: int, bs: int, where: str) -> None:
         data = packet.samples[i]
         first = data[0] if data else 0.0
         base = int(first) % 1000
         if self.values == "absolute" and base != (packet.packet_id * bs) % 1000:
             self.problems.append(
-                f"{where}: signal 0x{flag:x} starts at sample {base}, "
-                f"expected {(packet.packet_id * bs) % 1000}"
+                f"{where}: signal 0x{flag:x} starts at sample {base}, expected {(packet.packet_id * bs) % 1000}"
             )
         expected_base = self._next_index.get(flag)
-        follows_last = (
-            self._last_id is not None and packet.packet_id == self._last_id + 1
-        )
+        follows_last = self._last_id is not None and packet.packet_id == self._last_id + 1
         if follows_last and expected_base is not None and expected_base % 1000 != base:
             self.problems.append(
-                f"{where}: signal 0x{flag:x} sample index jumps "
-                f"to {base}, expected {expected_base % 1000}"
+                f"{where}: signal 0x{flag:x} sample index jumps to {base}, expected {expected_base % 1000}"
             )
         channels = len(data) // bs
-        expected = [
-            sample_value(flag, ch, base + s)
-            for ch in range(channels)
-            for s in range(bs)
-        ]
+        expected = [sample_value(flag, ch, base + s) for ch in range(channels) for s in range(bs)]
         if data != expected:
             bad = next(k for k in range(len(data)) if data[k] != expected[k])
             self.problems.append(
@@ -447,9 +414,7 @@ class TcpPacketReader:
             return None
         size = struct.unpack_from("<I", self.buffer, 1)[0]
         if size < 33 or size > 64 << 20:
-            raise TiAProtocolError(
-                f"implausible packet size {size}; stream out of step"
-            )
+            raise TiAProtocolError(f"implausible packet size {size}; stream out of step")
         if not self._need(size, deadline):
             return None
         raw, self.buffer = self.buffer[:size], self.buffer[size:]
@@ -503,9 +468,7 @@ def run_session(
         def expect(key: str, reply: Reply, line: str) -> None:
             result.replies[key] = reply
             if strict_replies and reply.raw != expected_reply(line):
-                result.problems.append(
-                    f"{key} reply {reply.raw!r} != {expected_reply(line)!r}"
-                )
+                result.problems.append(f"{key} reply {reply.raw!r} != {expected_reply(line)!r}")
             elif reply.name != line.partition(":")[0]:
                 result.problems.append(f"{key} reply {reply.raw!r}")
 
@@ -554,9 +517,7 @@ def run_session(
                 readable, _, _ = select.select([data_sock], [], [], max(remaining, 0))
                 raw = data_sock.recv(65536) if readable else None
             if raw is None:
-                result.problems.append(
-                    f"timed out after {len(result.packets)} of {packets} packets"
-                )
+                result.problems.append(f"timed out after {len(result.packets)} of {packets} packets")
                 break
             packet, problems = decode_packet(raw)
             result.problems.extend(problems)

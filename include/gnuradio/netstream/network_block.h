@@ -43,15 +43,15 @@ namespace netstream {
  *    `drop`, ...) and, when relevant, `detail` (string). Published every
  *    `status_period` seconds while the flowgraph runs and on every event.
  */
-#define NETSTREAM_NETWORK_BLOCK_METHODS                                          \
-    /*! All counters, by name (snapshot). */                                      \
-    virtual std::map<std::string, uint64_t> counters() const = 0;                \
-    /*! One counter by name; 0 if it was never incremented. */                    \
-    virtual uint64_t counter(const std::string& name) const = 0;                 \
-    /*! Set all counters back to zero. */                                         \
-    virtual void reset_counters() = 0;                                           \
-    /*! Period of the periodic status message in seconds (0 = events only). */    \
-    virtual void set_status_period(double seconds) = 0;                          \
+#define NETSTREAM_NETWORK_BLOCK_METHODS                                        \
+    /*! All counters, by name (snapshot). */                                   \
+    virtual std::map<std::string, uint64_t> counters() const = 0;              \
+    /*! One counter by name; 0 if it was never incremented. */                 \
+    virtual uint64_t counter(const std::string& name) const = 0;               \
+    /*! Set all counters back to zero. */                                      \
+    virtual void reset_counters() = 0;                                         \
+    /*! Period of the periodic status message in seconds (0 = events only). */ \
+    virtual void set_status_period(double seconds) = 0;                        \
     virtual double status_period() const = 0;
 
 } // namespace netstream

@@ -17,10 +17,13 @@ namespace gr {
 namespace netstream {
 
 /*!
- * \brief ZMQ PUB sink speaking the doppler-dsp v1 wire (a doppler Subscriber can connect).
- * \ingroup netstream
+ * \brief ZMQ PUB sink speaking the doppler-dsp v1 wire (a doppler Subscriber can
+ * connect). \ingroup netstream
  *
- * Binds by default, so doppler's Subscriber (which always connects) reaches it. A full send queue (a slow subscriber) is never a silent drop: with drop_on_full the frame is dropped and counted (`drops`, `items_dropped`, `D` on stderr), otherwise work() waits up to timeout_ms per call and keeps the frame.
+ * Binds by default, so doppler's Subscriber (which always connects) reaches it. A full
+ * send queue (a slow subscriber) is never a silent drop: with drop_on_full the frame is
+ * dropped and counted (`drops`, `items_dropped`, `D` on stderr), otherwise work() waits
+ * up to timeout_ms per call and keeps the frame.
  *
  * Wire: doppler-dsp `doppler.stream` v1 (doppler-dsp <= 0.27.0): every
  * message has 2 parts, a 96-byte header (magic "SGIS", per-socket sequence
@@ -44,17 +47,18 @@ public:
     typedef std::shared_ptr<zmq_pub_sink> sptr;
 
     /*!
-     * \param endpoint    ZeroMQ endpoint, e.g. "tcp://0.0.0.0:5555" or "tcp://127.0.0.1:0"
-     * \param sample_type wire type: "cf32" (default), "cf64", "ci32", "ci16", "ci8"
-     * \param frame_size  samples per frame (message), 1 .. 2^26
-     * \param sample_rate header sample_rate until an rx_rate tag arrives (0 = unknown)
-     * \param center_freq header center_freq until an rx_freq tag arrives
-     * \param bind        true = bind (default; doppler's Subscriber connects), false = connect
-     * \param hwm         high-water mark in frames; 0 = about 64 MiB worth of frames
-     * \param timeout_ms  longest wait inside work(), 1 .. 10000 ms
-     * \param flush_ms    send a partial frame once it is this old; 0 = only full frames
-     * \param scale       integer types: code = round(x * scale); 0 = full scale
-     * \\param drop_on_full true: drop and count a frame when the queue is full; false: wait (bounded by timeout_ms per work call)
+     * \param endpoint    ZeroMQ endpoint, e.g. "tcp://0.0.0.0:5555" or
+     * "tcp://127.0.0.1:0" \param sample_type wire type: "cf32" (default), "cf64", "ci32",
+     * "ci16", "ci8" \param frame_size  samples per frame (message), 1 .. 2^26 \param
+     * sample_rate header sample_rate until an rx_rate tag arrives (0 = unknown) \param
+     * center_freq header center_freq until an rx_freq tag arrives \param bind        true
+     * = bind (default; doppler's Subscriber connects), false = connect \param hwm
+     * high-water mark in frames; 0 = about 64 MiB worth of frames \param timeout_ms
+     * longest wait inside work(), 1 .. 10000 ms \param flush_ms    send a partial frame
+     * once it is this old; 0 = only full frames \param scale       integer types: code =
+     * round(x * scale); 0 = full scale
+     * \\param drop_on_full true: drop and count a frame when the queue is full; false:
+     * wait (bounded by timeout_ms per work call)
      */
     static sptr make(const std::string& endpoint,
                      const std::string& sample_type = "cf32",
@@ -74,7 +78,6 @@ public:
     virtual uint64_t next_sequence() const = 0;
     virtual void set_sample_rate(double rate) = 0;
     virtual void set_center_freq(double freq) = 0;
-
 };
 
 } // namespace netstream

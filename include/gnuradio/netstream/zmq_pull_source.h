@@ -20,7 +20,8 @@ namespace netstream {
  * \brief ZMQ PULL source for the doppler-dsp v1 wire (connects to a doppler Push).
  * \ingroup netstream
  *
- * Connects by default to a doppler Push (which always binds). Lossless: back-pressure reaches the sender.
+ * Connects by default to a doppler Push (which always binds). Lossless: back-pressure
+ * reaches the sender.
  *
  * Every received message is validated strictly: exactly 2 parts, a 96-byte
  * header, magic "SGIS", a known sample type (CF128 refused), and a payload of

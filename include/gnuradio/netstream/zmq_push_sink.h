@@ -20,7 +20,9 @@ namespace netstream {
  * \brief ZMQ PUSH sink speaking the doppler-dsp v1 wire (a doppler Pull can connect).
  * \ingroup netstream
  *
- * Binds by default, so doppler's Pull (which always connects) reaches it. Lossless: when no peer can take a frame, work() waits at most timeout_ms and returns, keeping the frame (back-pressure).
+ * Binds by default, so doppler's Pull (which always connects) reaches it. Lossless: when
+ * no peer can take a frame, work() waits at most timeout_ms and returns, keeping the
+ * frame (back-pressure).
  *
  * Wire: doppler-dsp `doppler.stream` v1 (doppler-dsp <= 0.27.0): every
  * message has 2 parts, a 96-byte header (magic "SGIS", per-socket sequence
@@ -44,7 +46,8 @@ public:
     typedef std::shared_ptr<zmq_push_sink> sptr;
 
     /*!
-     * \param endpoint    ZeroMQ endpoint, e.g. "tcp://0.0.0.0:5555" or "tcp://127.0.0.1:0"
+     * \param endpoint    ZeroMQ endpoint, e.g. "tcp://0.0.0.0:5555" or
+     "tcp://127.0.0.1:0"
      * \param sample_type wire type: "cf32" (default), "cf64", "ci32", "ci16", "ci8"
      * \param frame_size  samples per frame (message), 1 .. 2^26
      * \param sample_rate header sample_rate until an rx_rate tag arrives (0 = unknown)
@@ -54,7 +57,7 @@ public:
      * \param timeout_ms  longest wait inside work(), 1 .. 10000 ms
      * \param flush_ms    send a partial frame once it is this old; 0 = only full frames
      * \param scale       integer types: code = round(x * scale); 0 = full scale
-     
+
      */
     static sptr make(const std::string& endpoint,
                      const std::string& sample_type = "cf32",
@@ -73,7 +76,6 @@ public:
     virtual uint64_t next_sequence() const = 0;
     virtual void set_sample_rate(double rate) = 0;
     virtual void set_center_freq(double freq) = 0;
-
 };
 
 } // namespace netstream

@@ -17,10 +17,12 @@ namespace gr {
 namespace netstream {
 
 /*!
- * \brief ZMQ REP sink: answers each doppler Requester request with the next frame of its input.
- * \ingroup netstream
+ * \brief ZMQ REP sink: answers each doppler Requester request with the next frame of its
+ * input. \ingroup netstream
  *
- * Binds by default (doppler's Requester connects). Every request (a doppler 2-part frame; its samples are ignored, a malformed one is counted) gets exactly one reply: the next frame_size input samples, or fewer once the partial frame is flush_ms old.
+ * Binds by default (doppler's Requester connects). Every request (a doppler 2-part frame;
+ * its samples are ignored, a malformed one is counted) gets exactly one reply: the next
+ * frame_size input samples, or fewer once the partial frame is flush_ms old.
  *
  * Wire: doppler-dsp `doppler.stream` v1 (doppler-dsp <= 0.27.0): every
  * message has 2 parts, a 96-byte header (magic "SGIS", per-socket sequence
@@ -44,17 +46,19 @@ public:
     typedef std::shared_ptr<zmq_rep_sink> sptr;
 
     /*!
-     * \param endpoint    ZeroMQ endpoint, e.g. "tcp://0.0.0.0:5555" or "tcp://127.0.0.1:0"
+     * \param endpoint    ZeroMQ endpoint, e.g. "tcp://0.0.0.0:5555" or
+     "tcp://127.0.0.1:0"
      * \param sample_type wire type: "cf32" (default), "cf64", "ci32", "ci16", "ci8"
      * \param frame_size  samples per frame (message), 1 .. 2^26
      * \param sample_rate header sample_rate until an rx_rate tag arrives (0 = unknown)
      * \param center_freq header center_freq until an rx_freq tag arrives
-     * \param bind        true = bind (default; doppler's Requester connects), false = connect
+     * \param bind        true = bind (default; doppler's Requester connects), false =
+     connect
      * \param hwm         high-water mark in frames; 0 = about 64 MiB worth of frames
      * \param timeout_ms  longest wait inside work(), 1 .. 10000 ms
      * \param flush_ms    send a partial frame once it is this old; 0 = only full frames
      * \param scale       integer types: code = round(x * scale); 0 = full scale
-     
+
      */
     static sptr make(const std::string& endpoint,
                      const std::string& sample_type = "cf32",
@@ -73,7 +77,6 @@ public:
     virtual uint64_t next_sequence() const = 0;
     virtual void set_sample_rate(double rate) = 0;
     virtual void set_center_freq(double freq) = 0;
-
 };
 
 } // namespace netstream

@@ -20,7 +20,12 @@ namespace netstream {
  * \brief ZMQ REQ source: asks a doppler Replier for frames and outputs the replies.
  * \ingroup netstream
  *
- * Connects by default to a doppler Replier (which always binds). Each request is a valid doppler v1 frame with num_samples = 0 and an empty payload (doppler's Replier accepts it as an empty array; anything that is not a 2-part frame would put doppler's Replier out of step). One request is in flight at a time; a request unanswered within timeout_ms is sent again (REQ_RELAXED + REQ_CORRELATE, so the block never gets stuck the way doppler's Requester does) and counted as `request_timeouts`.
+ * Connects by default to a doppler Replier (which always binds). Each request is a valid
+ * doppler v1 frame with num_samples = 0 and an empty payload (doppler's Replier accepts
+ * it as an empty array; anything that is not a 2-part frame would put doppler's Replier
+ * out of step). One request is in flight at a time; a request unanswered within
+ * timeout_ms is sent again (REQ_RELAXED + REQ_CORRELATE, so the block never gets stuck
+ * the way doppler's Requester does) and counted as `request_timeouts`.
  *
  * Every received message is validated strictly: exactly 2 parts, a 96-byte
  * header, magic "SGIS", a known sample type (CF128 refused), and a payload of
@@ -33,8 +38,8 @@ namespace netstream {
  * and on change), `rx_time` (first frame, after a gap/restart/rate change, or
  * when the header time departs from the expected continuation by > 1 ms),
  * `dp_gap` (u64 frames missing) and `dp_restart` (u64 new sequence).
- * Counters added: `restarts`, `connects`, `disconnects`, `requests`, `request_timeouts`. Status events:
- * `connect`, `disconnect`, `gap`, `restart`.
+ * Counters added: `restarts`, `connects`, `disconnects`, `requests`, `request_timeouts`.
+ * Status events: `connect`, `disconnect`, `gap`, `restart`.
  */
 class NETSTREAM_API zmq_req_source : virtual public gr::sync_block
 {
@@ -47,8 +52,9 @@ public:
      * \param endpoint   ZeroMQ endpoint, e.g. "tcp://127.0.0.1:5555"
      * \param bind       false = connect (default; doppler's Replier binds), true = bind
      * \param hwm        receive high-water mark in frames; 0 = libzmq default (1000)
-     * \param timeout_ms longest wait inside work() and the reply timeout after which the request is sent again, 1 .. 10000 ms
-     * \param scale      integer wire types: x = code / scale; 0 = full scale of the type
+     * \param timeout_ms longest wait inside work() and the reply timeout after which the
+     * request is sent again, 1 .. 10000 ms \param scale      integer wire types: x = code
+     * / scale; 0 = full scale of the type
      */
     static sptr make(const std::string& endpoint,
                      bool bind = false,

@@ -44,14 +44,14 @@ public:
 
     /*!
      * \param endpoint    endpoint of the replier, e.g. "tcp://127.0.0.1:5555"
-     * \param sample_type request wire type: "cf32" (default), "cf64", "ci32", "ci16", "ci8"
-     * \param frame_size  input samples per request, 1 .. 2^26
-     * \param sample_rate request header sample_rate until an rx_rate tag arrives
-     * \param center_freq request header center_freq until an rx_freq tag arrives
-     * \param bind        false = connect (default; doppler's Replier binds), true = bind
-     * \param hwm         high-water mark in messages; 0 = libzmq default (1000)
-     * \param timeout_ms  reply timeout and longest wait inside work(), 1 .. 10000 ms
-     * \param scale       integer wire types: code = round(x * scale); 0 = full scale
+     * \param sample_type request wire type: "cf32" (default), "cf64", "ci32", "ci16",
+     * "ci8" \param frame_size  input samples per request, 1 .. 2^26 \param sample_rate
+     * request header sample_rate until an rx_rate tag arrives \param center_freq request
+     * header center_freq until an rx_freq tag arrives \param bind        false = connect
+     * (default; doppler's Replier binds), true = bind \param hwm         high-water mark
+     * in messages; 0 = libzmq default (1000) \param timeout_ms  reply timeout and longest
+     * wait inside work(), 1 .. 10000 ms \param scale       integer wire types: code =
+     * round(x * scale); 0 = full scale
      */
     static sptr make(const std::string& endpoint,
                      const std::string& sample_type = "cf32",

@@ -20,7 +20,8 @@ namespace netstream {
  * \brief ZMQ SUB source for the doppler-dsp v1 wire (connects to a doppler Publisher).
  * \ingroup netstream
  *
- * Connects by default to a doppler Publisher (which always binds); subscribes to everything (doppler frames carry no topic).
+ * Connects by default to a doppler Publisher (which always binds); subscribes to
+ * everything (doppler frames carry no topic).
  *
  * Every received message is validated strictly: exactly 2 parts, a 96-byte
  * header, magic "SGIS", a known sample type (CF128 refused), and a payload of

@@ -21,12 +21,20 @@ namespace py = pybind11;
 // Please do not delete
 /**************************************/
 // BINDING_FUNCTION_PROTOTYPES(
+void bind_rp_adc_source(py::module& m);
 void bind_zmq_pub_sink(py::module& m);
 void bind_zmq_push_sink(py::module& m);
 void bind_zmq_rep_sink(py::module& m);
 void bind_zmq_sub_source(py::module& m);
 void bind_zmq_pull_source(py::module& m);
 void bind_zmq_req_source(py::module& m);
+void bind_rogue_source(py::module& m);
+void bind_rogue_sink(py::module& m);
+void bind_rogue_pdu_source(py::module& m);
+void bind_rogue_pdu_sink(py::module& m);
+void bind_tia_sink(py::module& m);
+void bind_tia_source(py::module& m);
+void bind_zmq_req_transceiver(py::module& m);
 // ) END BINDING_FUNCTION_PROTOTYPES
 
 
@@ -61,5 +69,13 @@ PYBIND11_MODULE(netstream_python, m)
     bind_zmq_sub_source(m);
     bind_zmq_pull_source(m);
     bind_zmq_req_source(m);
+    bind_rogue_source(m);
+    bind_rogue_sink(m);
+    bind_rogue_pdu_source(m);
+    bind_rogue_pdu_sink(m);
+    bind_tia_sink(m);
+    bind_tia_source(m);
+    bind_zmq_req_transceiver(m);
+    bind_rp_adc_source(m);
     // ) END BINDING_FUNCTION_CALLS
 }

@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zmq_pub_sink.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(7e11ccf6ddeba9454f9893ce4b3ef196)                     */
+/* BINDTOOL_HEADER_FILE_HASH(daa9e89fd69599effb112887532c453a)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zmq_pull_source.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(680c7f0bb3ce9a7f921b7849d35657b9)                     */
+/* BINDTOOL_HEADER_FILE_HASH(e1a5ed6a77b9c425b3ec4bf0db95a4cc)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

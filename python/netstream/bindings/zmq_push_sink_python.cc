@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zmq_push_sink.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(93d2283c346285d32265c0bbc75b43fb)                     */
+/* BINDTOOL_HEADER_FILE_HASH(9f71672031dbf0ae00607d6f374d90db)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

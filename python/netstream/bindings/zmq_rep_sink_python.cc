@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zmq_rep_sink.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(29c4d8834b9156ff152917168d31be12)                     */
+/* BINDTOOL_HEADER_FILE_HASH(a0cca5d95edaf288e43511fe0834fea9)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

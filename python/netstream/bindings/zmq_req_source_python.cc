@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zmq_req_source.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(25d85c58ed9b2941f177d124555444ca)                     */
+/* BINDTOOL_HEADER_FILE_HASH(50b148a7c8a20ddd880895194517ec7a)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

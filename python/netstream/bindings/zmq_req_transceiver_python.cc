@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zmq_req_transceiver.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(242fc7accc6e76b14a0412308d412b72)                     */
+/* BINDTOOL_HEADER_FILE_HASH(053199d66017121a9ea50ea05b9216ef)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

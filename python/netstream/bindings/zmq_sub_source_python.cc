@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zmq_sub_source.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(587ae62f06de91d044b7ec33a4a44620)                     */
+/* BINDTOOL_HEADER_FILE_HASH(9feda65451d2830ec0b19d34b4b47033)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -1,0 +1,262 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-netstream authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "rogue_sink_impl.h"
+#include <gnuradio/io_signature.h>
+#include <algorithm>
+
+namespace gr {
+namespace netstream {
+namespace rogue {
+
+namespace {
+int checked_item_bytes(int itemsize, int vlen)
+{
+    checked_range("itemsize", itemsize, 1, 1 << 16);
+    checked_range("vlen", vlen, 1, 1 << 20);
+    return itemsize * vlen;
+}
+
+int checked_framing(const std::string& len_tag_key, int frame_items)
+{
+    checked_range("frame_items", frame_items, 0, 1 << 30);
+    if (len_tag_key.empty() && frame_items == 0) {
+        throw std::invalid_argument(
+            "frame_items: got 0 with an empty len_tag_key; give a "
+            "length tag key, a frame size > 0, or both");
+    }
+    return frame_items;
+}
+
+std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline)
+{
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now()));
+}
+} // namespace
+
+rogue_sink_impl::rogue_sink_impl(const std::string& role,
+                                 const std::string& address,
+                                 int port,
+                                 int itemsize,
+                                 int vlen,
+                                 const std::string& len_tag_key,
+                                 int frame_items,
+                                 int flags,
+                                 int chan,
+                                 int err,
+                                 int timeout_ms,
+                                 bool drop_on_timeout)
+    : gr::sync_block("rogue_sink",
+                     gr::io_signature::make(1, 1, checked_item_bytes(itemsize, vlen)),
+                     gr::io_signature::make(0, 0, 0)),
+      rogue_block_base<rogue_sink>(
+          role, frame_direction::send, address, port, timeout_ms),
+      d_item_bytes(static_cast<size_t>(itemsize) * static_cast<size_t>(vlen)),
+      d_len_key(len_tag_key.empty() ? pmt::PMT_NIL : pmt::string_to_symbol(len_tag_key)),
+      d_frame_items(static_cast<uint64_t>(checked_framing(len_tag_key, frame_items))),
+      d_drop_on_timeout(drop_on_timeout),
+      d_flags(static_cast<uint16_t>(checked_range("flags", flags, 0, 0xFFFF))),
+      d_chan(static_cast<uint8_t>(checked_range("chan", chan, 0, 0xFF))),
+      d_err(static_cast<uint8_t>(checked_range("err", err, 0, 0xFF)))
+{
+    for (const char* c :
+         { "dropped_timeout", "empty_frames_skipped", "items_without_frame" }) {
+        d_counters.declare(c);
+    }
+    d_cmds.add_int("flags", [this](int64_t v) { set_flags(static_cast<int>(v)); });
+    d_cmds.add_int("chan", [this](int64_t v) { set_chan(static_cast<int>(v)); });
+    d_cmds.add_int("err", [this](int64_t v) { set_err(static_cast<int>(v)); });
+    // Frames are sent whole; tags are consumed here.
+    this->set_tag_propagation_policy(gr::block::TPP_DONT);
+}
+
+void rogue_sink_impl::set_flags(int flags)
+{
+    d_flags = static_cast<uint16_t>(checked_range("flags", flags, 0, 0xFFFF));
+}
+void rogue_sink_impl::set_chan(int chan)
+{
+    d_chan = static_cast<uint8_t>(checked_range("chan", chan, 0, 0xFF));
+}
+void rogue_sink_impl::set_err(int err)
+{
+    d_err = static_cast<uint8_t>(checked_range("err", err, 0, 0xFF));
+}
+
+bool rogue_sink_impl::start()
+{
+    this->net_start();
+    return rogue_sink::start();
+}
+
+bool rogue_sink_impl::stop()
+{
+    this->net_stop();
+    return rogue_sink::stop();
+}
+
+uint64_t rogue_sink_impl::begin_frame(uint64_t offset)
+{
+    meta_collector meta;
+    uint64_t len = 0;
+    bool len_tagged = false;
+    for (const auto& t : d_tags) {
+        if (t.offset != offset) {
+            continue;
+        }
+        if (!pmt::is_null(d_len_key) && pmt::eqv(t.key, d_len_key)) {
+            // Several length tags on one item: all but the last describe empty frames.
+            if (len_tagged && len == 0) {
+                d_counters.add("empty_frames_skipped");
+            }
+            if (!pmt::is_integer(t.value) || pmt::to_long(t.value) < 0) {
+                count_malformed("bad_length_tag",
+                                "length tag must be a non-negative integer, got " +
+                                    pmt::write_string(t.value));
+                continue;
+            }
+            len = static_cast<uint64_t>(pmt::to_long(t.value));
+            len_tagged = true;
+            continue;
+        }
+        if (auto e = meta.offer(t.key, t.value)) {
+            count_malformed(e.reason, e.detail);
+        }
+    }
+    if (len_tagged && len == 0) {
+        // Rogue loses an empty frame and the one after it: never send one.
+        d_counters.add("empty_frames_skipped");
+        warn_limited("skipped an empty frame (length tag 0): Rogue must never get one");
+    }
+    if (len == 0) {
+        len = d_frame_items;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    d_meta = meta.resolve(frame_meta{ d_flags.load(), d_chan.load(), d_err.load() });
+    d_frame.clear();
+    d_frame.reserve(len * d_item_bytes);
+    return len;
+}
+
+bool rogue_sink_impl::send_frame(clock::time_point deadline)
+{
+    parse_error refusal;
+    const auto r = d_transport->send(d_meta.flags,
+                                     d_meta.chan,
+                                     d_meta.err,
+                                     d_frame.data(),
+                                     d_frame.size(),
+                                     left_until(deadline),
+                                     refusal);
+    if (r == rogue_transport::send_status::sent) {
+        d_counters.add(ctr::frames_out);
+        d_counters.add(ctr::bytes_out, d_frame.size() + 4);
+        return true;
+    }
+    if (r == rogue_transport::send_status::refused) {
+        count_malformed(refusal.reason, refusal.detail);
+        return true;
+    }
+    if (!d_drop_on_timeout) {
+        return false;
+    }
+    d_counters.add(ctr::drops);
+    d_counters.add("dropped_timeout");
+    d_marker.emit('D');
+    warn_limited("dropped a frame: no Rogue peer took it within timeout_ms");
+    return true;
+}
+
+int rogue_sink_impl::work(int noutput_items,
+                          gr_vector_const_void_star& input_items,
+                          gr_vector_void_star&)
+{
+    const auto* in = static_cast<const uint8_t*>(input_items[0]);
+    const auto n = static_cast<uint64_t>(noutput_items);
+    const uint64_t base = this->nitems_read(0);
+    const auto deadline = clock::now() + d_timeout;
+    this->get_tags_in_range(d_tags, 0, base, base + n);
+    std::stable_sort(d_tags.begin(), d_tags.end(), gr::tag_t::offset_compare);
+
+    uint64_t consumed = 0;
+    while (consumed < n) {
+        if (d_frame_len == 0) {
+            d_frame_len = begin_frame(base + consumed);
+            if (d_frame_len == 0) {
+                // No frame starts here: skip to the next length tag (or the window end).
+                uint64_t next = base + n;
+                for (const auto& t : d_tags) {
+                    if (t.offset > base + consumed && pmt::eqv(t.key, d_len_key)) {
+                        next = std::min(next, t.offset);
+                    }
+                }
+                const uint64_t skipped = next - (base + consumed);
+                d_counters.add("items_without_frame", skipped);
+                d_counters.add(ctr::drops);
+                warn_limited("dropped " + std::to_string(skipped) +
+                             " item(s) outside any frame (no length tag)");
+                consumed += skipped;
+                continue;
+            }
+        }
+        const uint64_t have = d_frame.size() / d_item_bytes;
+        const uint64_t k = std::min(d_frame_len - have, n - consumed);
+        const uint8_t* src = in + consumed * d_item_bytes;
+        d_frame.insert(d_frame.end(), src, src + k * d_item_bytes);
+        if (have + k < d_frame_len) {
+            consumed += k;
+            continue;
+        }
+        if (!send_frame(deadline)) {
+            // Keep-blocking: give the last chunk back and try again on the next call,
+            // so an upstream that has finished cannot make us lose this frame.
+            d_frame.resize(have * d_item_bytes);
+            break;
+        }
+        consumed += k;
+        d_frame_len = 0;
+        d_frame.clear();
+    }
+    d_counters.add(ctr::items_in, consumed);
+    return static_cast<int>(consumed);
+}
+
+} // namespace rogue
+
+rogue_sink::sptr rogue_sink::make(const std::string& role,
+                                  const std::string& address,
+                                  int port,
+                                  int itemsize,
+                                  int vlen,
+                                  const std::string& len_tag_key,
+                                  int frame_items,
+                                  int flags,
+                                  int chan,
+                                  int err,
+                                  int timeout_ms,
+                                  bool drop_on_timeout)
+{
+    return gnuradio::make_block_sptr<rogue::rogue_sink_impl>(role,
+                                                             address,
+                                                             port,
+                                                             itemsize,
+                                                             vlen,
+                                                             len_tag_key,
+                                                             frame_items,
+                                                             flags,
+                                                             chan,
+                                                             err,
+                                                             timeout_ms,
+                                                             drop_on_timeout);
+}
+
+} // namespace netstream
+} // namespace gr

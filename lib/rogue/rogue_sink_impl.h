@@ -1,0 +1,76 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-netstream authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#ifndef INCLUDED_NETSTREAM_ROGUE_ROGUE_SINK_IMPL_H
+#define INCLUDED_NETSTREAM_ROGUE_ROGUE_SINK_IMPL_H
+
+#include "rogue_block_base.h"
+#include "rogue_metadata.h"
+#include <gnuradio/netstream/rogue_sink.h>
+#include <gnuradio/tags.h>
+#include <atomic>
+#include <vector>
+
+namespace gr {
+namespace netstream {
+namespace rogue {
+
+class rogue_sink_impl : public rogue_block_base<rogue_sink>
+{
+public:
+    rogue_sink_impl(const std::string& role,
+                    const std::string& address,
+                    int port,
+                    int itemsize,
+                    int vlen,
+                    const std::string& len_tag_key,
+                    int frame_items,
+                    int flags,
+                    int chan,
+                    int err,
+                    int timeout_ms,
+                    bool drop_on_timeout);
+
+    void set_flags(int flags) override;
+    void set_chan(int chan) override;
+    void set_err(int err) override;
+
+    bool start() override;
+    bool stop() override;
+    int work(int noutput_items,
+             gr_vector_const_void_star& input_items,
+             gr_vector_void_star& output_items) override;
+
+private:
+    using clock = std::chrono::steady_clock;
+    /*!
+     * \brief Starts a frame at absolute item \p offset from the tags there.
+     * \return the frame length in items, or 0 when no frame starts there
+     */
+    uint64_t begin_frame(uint64_t offset);
+    //! Sends d_frame; false if it was kept for a retry (keep-blocking mode).
+    bool send_frame(clock::time_point deadline);
+
+    const size_t d_item_bytes;
+    const pmt::pmt_t d_len_key; //!< PMT_NIL when frame lengths come from frame_items only
+    const uint64_t d_frame_items;
+    const bool d_drop_on_timeout;
+    std::atomic<uint16_t> d_flags;
+    std::atomic<uint8_t> d_chan;
+    std::atomic<uint8_t> d_err;
+
+    std::vector<gr::tag_t> d_tags; //!< tags of the current work() window, by offset
+    std::vector<uint8_t> d_frame;  //!< payload gathered so far
+    uint64_t d_frame_len = 0;      //!< items in the current frame; 0 = between frames
+    frame_meta d_meta;             //!< metadata of the current frame
+};
+
+} // namespace rogue
+} // namespace netstream
+} // namespace gr
+
+#endif
