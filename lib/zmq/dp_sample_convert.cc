@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "dp_params.h"
 #include "dp_sample_convert.h"
 #include <volk/volk.h>
 #include <cstring>
@@ -31,10 +32,7 @@ float full_scale(sample_type t)
 
 float resolve_scale(sample_type t, double requested)
 {
-    if (requested < 0.0) {
-        throw std::invalid_argument("scale: got " + std::to_string(requested) +
-                                    ", must be > 0 (or 0 = full scale of the type)");
-    }
+    check_scale(requested);
     return requested > 0.0 ? static_cast<float>(requested) : full_scale(t);
 }
 

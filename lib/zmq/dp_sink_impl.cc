@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "dp_params.h"
 #include "dp_sample_convert.h"
 #include "dp_sink_impl.h"
 #include <gnuradio/netstream/zmq_pub_sink.h>
@@ -18,31 +19,11 @@ namespace netstream {
 namespace dp {
 
 namespace {
-constexpr int max_frame_size = 1 << 26;
-
-int resolve_sink_hwm(int hwm, size_t frame_bytes)
-{
-    if (hwm < 0) {
-        throw std::invalid_argument("hwm: got " + std::to_string(hwm) +
-                                    ", must be >= 0 (0 = about 64 MiB of frames)");
-    }
-    if (hwm > 0) {
-        return hwm;
-    }
-    const size_t frames = (64u << 20) / std::max<size_t>(frame_bytes, 1);
-    return static_cast<int>(std::clamp<size_t>(frames, 4, 1000));
-}
-
 const dp_sink_params& checked(const dp_sink_params& p)
 {
-    if (p.frame_size < 1 || p.frame_size > max_frame_size) {
-        throw std::invalid_argument("frame_size: got " + std::to_string(p.frame_size) +
-                                    ", allowed 1 .. " + std::to_string(max_frame_size));
-    }
-    if (p.timeout_ms < 1 || p.timeout_ms > 10000) {
-        throw std::invalid_argument("timeout_ms: got " + std::to_string(p.timeout_ms) +
-                                    ", allowed 1 .. 10000");
-    }
+    check_frame_size(p.frame_size);
+    check_timeout_ms(p.timeout_ms);
+    check_scale(p.scale);
     if (!(p.flush_ms >= 0.0) || p.flush_ms > 60000.0) {
         throw std::invalid_argument("flush_ms: got " + std::to_string(p.flush_ms) +
                                     ", allowed 0 .. 60000");
@@ -78,7 +59,7 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
         zmq_type,
         p.endpoint,
         p.bind,
-        resolve_sink_hwm(p.hwm, frame_bytes),
+        resolve_send_hwm(p.hwm, frame_bytes),
         [this](const std::string& ev, const std::string& peer) {
             on_socket_event(ev, peer);
         });

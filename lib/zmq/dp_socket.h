@@ -8,9 +8,9 @@
 #ifndef INCLUDED_NETSTREAM_ZMQ_DP_SOCKET_H
 #define INCLUDED_NETSTREAM_ZMQ_DP_SOCKET_H
 
+#include "../common/monitored_socket.h"
 #include <zmq.hpp>
 #include <chrono>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,16 +19,15 @@ namespace netstream {
 namespace dp {
 
 /*!
- * \brief A ZeroMQ socket of the shared context, set up the way all our doppler
- * blocks need it: finite LINGER, HWM, bind or connect, a socket monitor for
- * connect/disconnect events, and waits that are always bounded.
+ * \brief The socket of a doppler block: a monitored socket of the shared context
+ * with the options every doppler block needs (finite LINGER, HWM, SUB subscribes
+ * to everything, PUB never drops silently, REQ never gets stuck), plus whole-message
+ * receive and 2-part send.
  */
 class dp_socket
 {
 public:
-    //! Connection events seen by the monitor: "connect", "disconnect", "accept".
-    using event_fn =
-        std::function<void(const std::string& event, const std::string& peer)>;
+    using event_fn = monitored_socket::event_fn;
 
     /*!
      * \param type ZMQ_PUB, ZMQ_SUB, ZMQ_PUSH, ZMQ_PULL, ZMQ_REQ or ZMQ_REP
@@ -38,18 +37,23 @@ public:
      */
     dp_socket(
         int type, const std::string& endpoint, bool bind, int hwm, event_fn on_event);
-    ~dp_socket();
 
-    dp_socket(const dp_socket&) = delete;
-    dp_socket& operator=(const dp_socket&) = delete;
-
-    //! The resolved endpoint (e.g. with the real port after binding port 0).
-    std::string last_endpoint() const;
+    std::string last_endpoint() const { return d_ms.last_endpoint(); }
 
     //! Wait until a message can be read; false on timeout. Handles monitor events.
-    bool wait_readable(std::chrono::milliseconds timeout);
+    bool wait_readable(std::chrono::milliseconds timeout)
+    {
+        return d_ms.wait(ZMQ_POLLIN, timeout);
+    }
     //! Wait until a message can be sent; false on timeout. Handles monitor events.
-    bool wait_writable(std::chrono::milliseconds timeout);
+    bool wait_writable(std::chrono::milliseconds timeout)
+    {
+        return d_ms.wait(ZMQ_POLLOUT, timeout);
+    }
+    //! Handle pending connect/disconnect events without waiting (call once per work()).
+    void service() { d_ms.service(); }
+    //! Peers currently connected, as far as the socket monitor has reported.
+    int peers() const { return d_ms.peers(); }
 
     /*!
      * \brief Receive a whole multipart message without blocking, draining every part.
@@ -63,21 +67,8 @@ public:
      */
     bool try_send(zmq::message_t& header, zmq::message_t& payload);
 
-    //! Handle pending connect/disconnect events without waiting (call once per work()).
-    void service() { drain_monitor(); }
-    //! Peers currently connected, as far as the socket monitor has reported.
-    int peers() const { return d_peers; }
-
-    zmq::socket_t& raw() { return d_sock; }
-
 private:
-    bool wait(short events, std::chrono::milliseconds timeout);
-    void drain_monitor();
-
-    zmq::socket_t d_sock;
-    zmq::socket_t d_monitor;
-    event_fn d_on_event;
-    int d_peers = 0;
+    monitored_socket d_ms;
 };
 
 } // namespace dp

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "dp_params.h"
 #include "dp_sample_convert.h"
 #include "dp_source_impl.h"
 #include <gnuradio/netstream/zmq_pull_source.h>
@@ -17,30 +18,6 @@ namespace gr {
 namespace netstream {
 namespace dp {
 
-namespace {
-int checked_timeout(int timeout_ms)
-{
-    if (timeout_ms < 1 || timeout_ms > 10000) {
-        throw std::invalid_argument("timeout_ms: got " + std::to_string(timeout_ms) +
-                                    ", allowed 1 .. 10000");
-    }
-    return timeout_ms;
-}
-int resolve_source_hwm(int hwm)
-{
-    if (hwm < 0) {
-        throw std::invalid_argument("hwm: got " + std::to_string(hwm) +
-                                    ", must be >= 0 (0 = libzmq default)");
-    }
-    return hwm == 0 ? 1000 : hwm;
-}
-std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline)
-{
-    return std::max(std::chrono::milliseconds(0),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - std::chrono::steady_clock::now()));
-}
-} // namespace
 
 template <class Public>
 dp_source_impl<Public>::dp_source_impl(int zmq_type,
@@ -54,18 +31,15 @@ dp_source_impl<Public>::dp_source_impl(int zmq_type,
                      gr::io_signature::make(0, 0, 0),
                      gr::io_signature::make(1, 1, sizeof(gr_complex))),
       d_type(zmq_type),
-      d_timeout(checked_timeout(timeout_ms)),
+      d_timeout(check_timeout_ms(timeout_ms)),
       d_scale_param(scale)
 {
-    if (scale < 0.0) {
-        throw std::invalid_argument("scale: got " + std::to_string(scale) +
-                                    ", must be > 0 (or 0 = full scale of the type)");
-    }
+    check_scale(scale);
     d_sock = std::make_unique<dp_socket>(
         zmq_type,
         endpoint,
         bind,
-        resolve_source_hwm(hwm),
+        resolve_recv_hwm(hwm),
         [this](const std::string& ev, const std::string& peer) {
             on_socket_event(ev, peer);
         });
@@ -131,7 +105,7 @@ bool dp_source_impl<Public>::send_request(clock::time_point deadline)
     zmq::message_t hdr(header_size), empty(0);
     encode_header(h, static_cast<uint8_t*>(hdr.data()));
     while (!d_sock->try_send(hdr, empty)) {
-        if (!d_sock->wait_writable(left_until(deadline)) || clock::now() >= deadline) {
+        if (!d_sock->wait_writable(time_left(deadline)) || clock::now() >= deadline) {
             return false;
         }
     }
@@ -157,7 +131,7 @@ bool dp_source_impl<Public>::next_frame(clock::time_point deadline, uint64_t tag
                 return false;
             }
         }
-        if (!d_sock->wait_readable(left_until(deadline))) {
+        if (!d_sock->wait_readable(time_left(deadline))) {
             return false;
         }
         if (!d_sock->recv_all_parts(d_parts)) {

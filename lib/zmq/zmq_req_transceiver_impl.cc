@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "dp_params.h"
 #include "dp_sample_convert.h"
 #include "zmq_req_transceiver_impl.h"
 #include <gnuradio/io_signature.h>
@@ -14,30 +15,6 @@
 namespace gr {
 namespace netstream {
 
-namespace {
-std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline)
-{
-    return std::max(std::chrono::milliseconds(0),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - std::chrono::steady_clock::now()));
-}
-int checked_frame_size(int n)
-{
-    if (n < 1 || n > (1 << 26)) {
-        throw std::invalid_argument("frame_size: got " + std::to_string(n) +
-                                    ", allowed 1 .. 67108864");
-    }
-    return n;
-}
-int checked_timeout(int ms)
-{
-    if (ms < 1 || ms > 10000) {
-        throw std::invalid_argument("timeout_ms: got " + std::to_string(ms) +
-                                    ", allowed 1 .. 10000");
-    }
-    return ms;
-}
-} // namespace
 
 zmq_req_transceiver::sptr zmq_req_transceiver::make(const std::string& endpoint,
                                                     const std::string& sample_type,
@@ -72,8 +49,8 @@ zmq_req_transceiver_impl::zmq_req_transceiver_impl(const std::string& endpoint,
     : gr::block("zmq_req_transceiver",
                 gr::io_signature::make(1, 1, sizeof(gr_complex)),
                 gr::io_signature::make(1, 1, sizeof(gr_complex))),
-      d_frame_size(static_cast<size_t>(checked_frame_size(frame_size))),
-      d_timeout(checked_timeout(timeout_ms)),
+      d_frame_size(static_cast<size_t>(dp::check_frame_size(frame_size))),
+      d_timeout(dp::check_timeout_ms(timeout_ms)),
       d_scale_param(scale),
       d_builder(dp::parse_type_name(sample_type),
                 d_frame_size,
@@ -81,14 +58,11 @@ zmq_req_transceiver_impl::zmq_req_transceiver_impl(const std::string& endpoint,
                 sample_rate,
                 center_freq)
 {
-    if (hwm < 0) {
-        throw std::invalid_argument("hwm: got " + std::to_string(hwm) + ", must be >= 0");
-    }
     d_sock = std::make_unique<dp::dp_socket>(
         ZMQ_REQ,
         endpoint,
         bind,
-        hwm == 0 ? 1000 : hwm,
+        dp::resolve_recv_hwm(hwm),
         [this](const std::string& ev, const std::string& peer) {
             d_counters.add(ev == "disconnect" ? "disconnects" : "connects");
             publish_event(ev == "disconnect" ? "disconnect" : "connect", peer);
@@ -127,7 +101,7 @@ bool zmq_req_transceiver_impl::send_request(clock::time_point deadline)
     hdr.copy(d_req_hdr);
     payload.copy(d_req_payload);
     while (!d_sock->try_send(hdr, payload)) {
-        if (clock::now() >= deadline || !d_sock->wait_writable(left_until(deadline))) {
+        if (clock::now() >= deadline || !d_sock->wait_writable(time_left(deadline))) {
             return false;
         }
     }
@@ -142,7 +116,7 @@ bool zmq_req_transceiver_impl::send_request(clock::time_point deadline)
 bool zmq_req_transceiver_impl::receive_reply(clock::time_point deadline,
                                              uint64_t tag_offset)
 {
-    while (d_sock->wait_readable(left_until(deadline))) {
+    while (d_sock->wait_readable(time_left(deadline))) {
         if (!d_sock->recv_all_parts(d_parts)) {
             continue;
         }
