@@ -23,7 +23,7 @@ from typing import Any
 REPO_DIR = Path(__file__).resolve().parent.parent
 
 
-def wait_until(cond: Callable[[], Any], timeout: float, what: str = "condition", interval: float = 0.005) -> Any:
+def wait_until(cond: Callable[[], Any], timeout: float = 10.0, what: str = "condition", interval: float = 0.005) -> Any:
     """Poll ``cond`` until it returns a truthy value; raise AssertionError after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while True:
@@ -32,7 +32,7 @@ def wait_until(cond: Callable[[], Any], timeout: float, what: str = "condition",
             return value
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
+        time.sleep(interval)  # poll interval of the condition wait
 
 
 def stop_bounded(tb, timeout: float = 10.0) -> float:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from netstream_testing import wait_until as _wait_until
 import zmq
 
 try:  # tests/ on sys.path (pytest's default rootdir-relative import)
@@ -37,12 +38,8 @@ TIMEOUT = 10.0  # seconds; upper bound for every wait in this file
 
 
 # ---------------------------------------------------------------------- helpers
-def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.01)
+def wait_until(cond, timeout=TIMEOUT, what="condition"):
+    return _wait_until(cond, timeout, what)
 
 
 @dataclass(frozen=True)

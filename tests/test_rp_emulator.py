@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from netstream_testing import wait_until as _wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,13 +48,7 @@ ADC_MAGIC = bytes.fromhex("FFFFFFFFA0A0A0A0FFFFFFFFA0A0A0A0")
 
 
 def wait_until(cond, timeout=TIMEOUT, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
+    return _wait_until(cond, timeout, what)
 
 
 def recv_exact(sock: socket.socket, n: int) -> bytes:

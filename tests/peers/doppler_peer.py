@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 
 import doppler.stream as ds
@@ -57,6 +58,14 @@ def report(samples: np.ndarray, hdr: dict, code: int | None = None) -> dict:
     return {"hdr": hdr, "dtype": str(samples.dtype), "re": c.real.tolist(), "im": c.imag.tolist()}
 
 
+def close_bounded(sock, timeout: float = 10.0) -> None:
+    """close() waits until queued frames are delivered (doppler's LINGER is infinite):
+    bound that wait, so a peer that stopped reading cannot hang this process."""
+    t = threading.Thread(target=sock.close, daemon=True)
+    t.start()
+    t.join(timeout)
+
+
 def main() -> None:
     role, ep, tname, n_frames, frame_size = sys.argv[1:6]
     opts = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
@@ -86,7 +95,7 @@ def main() -> None:
         for k in range(n_frames):
             push.send(make_frame(code, k, frame_size), sample_rate=fs, center_freq=fc)
         out["sent"] = n_frames
-        time.sleep(opts.get("linger", 0.5))  # let the last frames leave before _exit
+        close_bounded(push)  # returns once the last frames have left
     elif role in ("replier", "echo_replier"):
         rep = ds.Replier(ep, code)
         out["requests"] = []
@@ -106,7 +115,7 @@ def main() -> None:
                 rep.send(make_frame(code, k, frame_size), sample_rate=fs, center_freq=fc)
             else:
                 rep.send(np.ascontiguousarray(2 * s), sample_rate=h["sample_rate"], center_freq=h["center_freq"])
-        time.sleep(opts.get("linger", 0.3))
+        close_bounded(rep)
     elif role == "requester":
         rq = ds.Requester(ep, code)
         for k in range(n_frames):
