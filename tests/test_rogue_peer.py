@@ -16,13 +16,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from netstream_testing import wait_until as _wait_until
 import zmq
+from netstream_testing import wait_until as _wait_until
 
 try:  # tests/ on sys.path (pytest's default rootdir-relative import)
     from peers.fake_rogue import FakeRogue, RogueFrame
