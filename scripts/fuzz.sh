@@ -10,10 +10,11 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_EACH="${1:-15}"
 FB="$REPO/build-fuzz"
+mkdir -p "$FB"
 
 cmake -S "$REPO" -B "$FB" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPYTHON_EXECUTABLE=/usr/bin/python3 -DENABLE_DOXYGEN=OFF \
-    -DENABLE_PYTHON=OFF -DNETSTREAM_FUZZ=ON >"$FB.cmake.log" 2>&1 || { cat "$FB.cmake.log"; exit 1; }
+    -DENABLE_PYTHON=OFF -DNETSTREAM_FUZZ=ON >"$FB/configure.log" 2>&1 || { cat "$FB/configure.log"; exit 1; }
 cmake --build "$FB" --target netstream_fuzzers -j"$(nproc)"
 
 work="$(mktemp -d)"

@@ -54,10 +54,11 @@ else
 fi
 
 log "configuring and building into $BUILD"
+mkdir -p "$BUILD"
 cmake -S "$REPO" -B "$BUILD" \
     -DCMAKE_BUILD_TYPE=Release \
     -DPYTHON_EXECUTABLE="$SYS_PY" \
     -DENABLE_DOXYGEN=OFF \
-    -DNETSTREAM_WERROR=ON >"$BUILD.cmake.log" 2>&1 || { cat "$BUILD.cmake.log"; exit 1; }
+    -DNETSTREAM_WERROR=ON >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; exit 1; }
 cmake --build "$BUILD" -j"$(nproc)"
 log "build ready: $BUILD"
