@@ -165,6 +165,36 @@ bool dp_sink_impl<Public>::flush_due() const
 }
 
 template <class Public>
+bool dp_sink_impl<Public>::slow_input() const
+{
+    // The frame cannot fill within flush_ms at the current input rate: waiting only
+    // adds latency, so send what we have as soon as the input is drained.
+    if (d_builder.pending() == 0 || d_flush.count() == 0 || d_rate_est <= 0.0) {
+        return false;
+    }
+    const double left = static_cast<double>(d_builder.frame_size() - d_builder.pending());
+    return left / d_rate_est > std::chrono::duration<double>(d_flush).count();
+}
+
+template <class Public>
+void dp_sink_impl<Public>::update_rate(size_t consumed)
+{
+    const auto now = clock::now();
+    if (d_rate_t0 == clock::time_point{}) {
+        d_rate_t0 = now;
+        return;
+    }
+    d_rate_items += consumed;
+    const double dt = std::chrono::duration<double>(now - d_rate_t0).count();
+    if (dt >= 0.002) {
+        const double r = static_cast<double>(d_rate_items) / dt;
+        d_rate_est = d_rate_est > 0.0 ? 0.5 * (d_rate_est + r) : r;
+        d_rate_items = 0;
+        d_rate_t0 = now;
+    }
+}
+
+template <class Public>
 bool dp_sink_impl<Public>::poll_request(clock::time_point deadline)
 {
     while (!d_have_request) {
@@ -256,13 +286,15 @@ int dp_sink_impl<Public>::work(int noutput_items,
     const auto n = static_cast<size_t>(noutput_items);
     while (true) {
         const bool can_flush = d_type != ZMQ_REP || d_have_request;
-        if (d_out_ready || d_builder.complete() || (can_flush && flush_due())) {
+        const bool drained = consumed == n;
+        if (d_out_ready || d_builder.complete() ||
+            (can_flush && (flush_due() || (drained && slow_input())))) {
             if (!transmit(deadline)) {
                 break;
             }
             continue;
         }
-        if (consumed == n) {
+        if (drained) {
             break;
         }
         const size_t k =
@@ -272,6 +304,7 @@ int dp_sink_impl<Public>::work(int noutput_items,
             break;
         }
     }
+    update_rate(consumed);
     d_counters.add(ctr::items_in, consumed);
     return static_cast<int>(consumed);
 }

@@ -70,6 +70,8 @@ protected:
 private:
     using clock = std::chrono::steady_clock;
     bool flush_due() const;
+    bool slow_input() const;
+    void update_rate(size_t consumed);
     bool transmit(clock::time_point deadline);
     bool poll_request(clock::time_point deadline);
     void on_socket_event(const std::string& ev, const std::string& peer);
@@ -87,6 +89,10 @@ private:
     bool d_have_request = false; // REP
     bool d_in_drop_burst = false;
     std::atomic<uint64_t> d_next_seq{ 0 };
+    // Input rate estimate (items/s), for sending partial frames early at low rates.
+    double d_rate_est = 0.0;
+    uint64_t d_rate_items = 0;
+    clock::time_point d_rate_t0{};
     std::vector<gr::tag_t> d_tags;
     std::vector<zmq::message_t> d_parts;
 };
