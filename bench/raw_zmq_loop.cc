@@ -153,9 +153,8 @@ int run_recv(const char* endpoint, double warmup, double window)
     zmq_msg_init(&part1);
     zmq_msg_init(&part2);
     const auto t_start = steady::now();
-    const auto t_count =
-        t_start + std::chrono::duration_cast<steady::duration>(
-                      std::chrono::duration<double>(warmup));
+    const auto t_count = t_start + std::chrono::duration_cast<steady::duration>(
+                                       std::chrono::duration<double>(warmup));
     const auto t_end = t_count + std::chrono::duration_cast<steady::duration>(
                                      std::chrono::duration<double>(window));
     bool counting = false;

@@ -10,7 +10,7 @@ cd "$REPO"
 RUFF="$REPO/.venv/bin/ruff"
 [ -x "$RUFF" ] || RUFF=ruff
 
-mapfile -t cxx < <(git ls-files 'include/*.h' 'lib/*.h' 'lib/*.cc' 'tests/*.cc' 'tests/*.h' | grep -v '^python/')
+mapfile -t cxx < <(git ls-files 'include/*.h' 'lib/*.h' 'lib/*.cc' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
 mapfile -t py < <(git ls-files '*.py' 'apps/netstream-*' | grep -v -E '^(docs/doxygen|python/netstream/bindings)/')
 
 if [ "${1:-}" = "--fix" ]; then
