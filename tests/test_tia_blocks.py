@@ -187,6 +187,36 @@ def test_udp_refused_when_not_configured() -> None:
             ctrl.close()
 
 
+@pytest.mark.parametrize(
+    ("channels", "block_size", "packet_bytes", "udp_accepted"),
+    [(13, 1259, 65505, True), (16, 1023, 65509, False)],  # largest allowed / smallest refused
+)
+def test_udp_refused_when_packet_exceeds_a_datagram(
+    channels: int, block_size: int, packet_bytes: int, udp_accepted: bool
+) -> None:
+    # tia_sink.h: GetDataConnection:UDP is refused with Error when a packet exceeds
+    # 65507 bytes (the largest UDP/IPv4 payload); TCP still works for that client.
+    udp_port = free_udp_port()
+    tb = gr.top_block()
+    sink = netstream.tia_sink(["eeg"], [channels], [block_size], [1000.0], bind_address=HOST, port=0, udp_port=udp_port)
+    assert sink.packet_bytes() == packet_bytes
+    src = blocks.null_source(4 * channels)
+    thr = blocks.throttle(4 * channels, 10 * block_size, True)
+    tb.connect(src, thr, sink)
+    with running(tb):
+        ctrl = ControlClient(HOST, sink.port())
+        try:
+            udp = ctrl.request("GetDataConnection", "UDP").raw
+            if udp_accepted:
+                assert udp == f"TiA 1.0\nDataConnectionPort:{udp_port}\n\n".encode()
+            else:
+                assert udp == b"TiA 1.0\nError\n\n"
+            tcp = ctrl.request("GetDataConnection", "TCP")
+            assert tcp.raw.startswith(b"TiA 1.0\nDataConnectionPort:") and int(tcp.parameter or 0) > 0
+        finally:
+            ctrl.close()
+
+
 # ---------------------------------------------------------------- real pytia client
 
 

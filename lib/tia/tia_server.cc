@@ -29,6 +29,8 @@ namespace netstream {
 namespace tia {
 
 namespace {
+constexpr int data_sndbuf_bytes =
+    256 * 1024; //!< per TCP data client (the kernel doubles it)
 
 using clock = std::chrono::steady_clock;
 
@@ -481,6 +483,11 @@ struct server::impl {
         set_nonblocking(fd);
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        // Cap the kernel's send buffer for this client: our own bounded queue is the
+        // buffer that counts, and a client that stops reading must show up as stalled
+        // within seconds, not after megabytes of kernel autotuning fill up.
+        const int sndbuf = data_sndbuf_bytes;
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
         d.fd = fd;
         {
             std::lock_guard<std::mutex> ll(d.link->mutex);

@@ -47,7 +47,9 @@ namespace netstream {
  * bounded by `queue_bytes` of whole packets; when full, packets are dropped for that
  * client (counted in `drops`, visible as id gaps); a client that accepts no byte for
  * `stall_timeout_s` while data waits is disconnected (`clients_stalled`). UDP sends one
- * packet per datagram to `udp_address:udp_port` while a started UDP subscriber exists.
+ * packet per datagram to `udp_address:udp_port` while a started UDP subscriber exists;
+ * GetDataConnection:UDP gets `Error` when `udp_port` is 0 or a packet exceeds 65507
+ * bytes (the largest UDP/IPv4 payload; TCP still works).
  * At most 1024 control connections; more are refused (`connections_refused`).
  *
  * Counters added: `control_connections`, `control_disconnects`, `connections_refused`,
@@ -69,20 +71,24 @@ public:
     typedef std::shared_ptr<tia_sink> sptr;
 
     /*!
-     * \param signal_types   one TiA type per input: eeg, emg, eog, ecg, hr, bp, button,
-     *                       joystick, sensor, nirs, fmri, mouse, mouse-button,
-     *                       user1..user4, undefined, event (each at most once)
-     * \param channels       channels (vlen) per input, 1 .. 65535
-     * \param block_sizes    samples per channel per packet, 1 .. 65535
-     * \param sample_rates   samples/s per channel (rounded to an integer in the
-     * meta-info) \param channel_labels per input, comma-separated labels ("" = ch1, ch2,
-     * ...) \param master         index of the master signal (defines masterSignal) \param
-     * bind_address   IPv4 address of the control listener \param port           control
-     * port (default 9000; 0 = ephemeral) \param udp_address    destination of UDP
-     * datagrams \param udp_port       destination UDP port (0 = refuse
-     * GetDataConnection:UDP) \param queue_bytes    per-client queue bound in bytes (>=
-     * one packet) \param stall_timeout_s disconnect a client that takes no byte this long
-     * (0 = never) \param subject_id     meta-info subject id ("" = left out)
+     * \param signal_types    one TiA type per input: eeg, emg, eog, ecg, hr, bp,
+     *                        button, joystick, sensor, nirs, fmri, mouse,
+     *                        mouse-button, user1..user4, undefined, event (each at
+     *                        most once)
+     * \param channels        channels (vlen) per input, 1 .. 65535
+     * \param block_sizes     samples per channel per packet, 1 .. 65535
+     * \param sample_rates    samples/s per channel (rounded to an integer in the
+     *                        meta-info)
+     * \param channel_labels  per input, comma-separated labels ("" = ch1, ch2, ...)
+     * \param master          index of the master signal (defines masterSignal)
+     * \param bind_address    IPv4 address of the control listener
+     * \param port            control port (default 9000; 0 = ephemeral)
+     * \param udp_address     destination of UDP datagrams
+     * \param udp_port        destination UDP port (0 = refuse GetDataConnection:UDP)
+     * \param queue_bytes     per-client queue bound in bytes (>= one packet)
+     * \param stall_timeout_s disconnect a client that takes no byte this long
+     *                        (0 = never)
+     * \param subject_id      meta-info subject id ("" = left out)
      */
     static sptr
     make(const std::vector<std::string>& signal_types,

@@ -38,10 +38,11 @@ namespace netstream {
  * failure. Packets arriving while the output buffers are full beyond `queue_packets`
  * packets are dropped whole (counted in `drops`).
  *
- * Tags: `rx_rate` (double, the signal's samplingRate from the meta-info) on the first
- * item after each (re)connection; `tia_gap` (uint64, number of missing packet ids) on
- * the first item after a packet-id gap (also after a reconnection gap); `tia_packet_id`
- * is not tagged (too frequent).
+ * Tags (on every output): `rx_rate` (double, the signal's samplingRate from the
+ * meta-info) on the first item after each (re)connection; `tia_gap` (uint64, number of
+ * missing packet ids) on the first item after a packet-id gap (also after a
+ * reconnection gap). No other tags are emitted; packet ids are not tagged per packet
+ * (the last one is in status `last_packet_id`).
  * Counters added: `frames_in` (packets), `gaps`, `lost_packets`, `drops`, `reconnects`,
  * `meta_mismatch`, `malformed.<reason>`, `connects`, `disconnects`.
  * Status adds `connected` (bool), `server` (host:port), `last_packet_id`.

@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(tia_sink.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(5567017b4232e7f66d1a15c8b02353f5)                     */
+/* BINDTOOL_HEADER_FILE_HASH(d2955e24ed6ad850f09eb67356af0337)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(tia_source.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(50971e98b5f9c936c1183a07f041c658)                     */
+/* BINDTOOL_HEADER_FILE_HASH(33374d4fbecbe9a4561ef4e846a883bb)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
