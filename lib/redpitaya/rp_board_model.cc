@@ -38,6 +38,23 @@ std::optional<board_model> model_by_name(const std::string& name)
     return std::nullopt;
 }
 
+std::optional<dac_model> dac_by_name(const std::string& name)
+{
+    if (!model_by_name(name)) {
+        return std::nullopt;
+    }
+    if (name == "4-input") {
+        return dac_model{ 0, 0, 0.0f };
+    }
+    if (name == "122-16") {
+        return dac_model{ 2, 122880000, 1.0f };
+    }
+    if (name == "250-12" || name == "gen2") {
+        return dac_model{ 2, 250000000 / (name == "gen2" ? 2u : 1u), 2.0f };
+    }
+    return dac_model{ 2, 125000000, 1.0f };
+}
+
 std::optional<board_model> model_by_id(int id)
 {
     switch (id) {

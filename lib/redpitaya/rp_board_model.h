@@ -53,6 +53,16 @@ std::optional<board_model> model_from_header(unsigned base_bits,
                                              std::uint32_t header_rate,
                                              std::uint32_t decimation);
 
+//! The DAC side of a family (spec sections 6.2 and 9).
+struct dac_model {
+    unsigned channels;       //!< 0 (4-input board) or 2
+    std::uint32_t base_rate; //!< DAC base rate, Hz; dac_rate must not exceed it
+    float full_scale;        //!< volts at code +-32767 with gain X1
+};
+
+/*! \brief DAC of a family given by name (see model_by_name()). Empty when unknown. */
+std::optional<dac_model> dac_by_name(const std::string& name);
+
 //! Names accepted by model_by_name(), comma separated (for error messages).
 const char* known_model_names();
 

@@ -292,6 +292,49 @@ void control_session::start_fpga()
                   "ADC_FPGA_START_ADC_DONE (28)");
 }
 
+void control_session::start_dac(const std::string& tag)
+{
+    send(encode_command(command_id::dac_server_start, tag));
+    const auto m = wait_for(
+        [](const control_message& r) {
+            return is_command(r, command_id::dac_server_started) ||
+                   is_command(r, command_id::dac_server_started_sd) ||
+                   is_command(r, command_id::dac_server_stopped_mem_error) ||
+                   is_command(r, command_id::dac_server_stopped_config_error);
+        },
+        reply_timeout,
+        "the reply to DAC_SERVER_START (41)");
+    if (is_command(m, command_id::dac_server_started)) {
+        return;
+    }
+    if (is_command(m, command_id::dac_server_started_sd)) {
+        throw link_error(link_failure::rejected,
+                         "the board started DAC_FILE playback from its SD card instead "
+                         "of network streaming");
+    }
+    if (is_command(m, command_id::dac_server_stopped_mem_error)) {
+        throw link_error(link_failure::rejected,
+                         "DAC start failed: memory error (34, dacServerStoppedMemError); "
+                         "check dac_size >= 12 x (block_size + 128) and the DMA region");
+    }
+    throw link_error(link_failure::rejected,
+                     "DAC start failed: configuration error (36, "
+                     "dacServerStoppedConfigError): no DAC on this model, or dac_rate "
+                     "too low");
+}
+
+void control_session::stop_dac(std::chrono::milliseconds timeout)
+{
+    send(encode_command(command_id::dac_server_stop));
+    wait_for(
+        [](const control_message& r) {
+            return is_command(r, command_id::dac_server_stopped);
+        },
+        timeout,
+        "DAC_SERVER_STOPPED (33)",
+        false);
+}
+
 void control_session::pump()
 {
     if (!d_sock.is_open()) {

@@ -87,6 +87,14 @@ public:
     void start_adc();
     //! CMD 27 -> 28. Send exactly once per start_adc() (a second 27 kills the board).
     void start_fpga();
+    /*!
+     * \brief CMD 31 (tag: P3 output bitmask 1/2/3, P2 output count 1/2) -> 41.
+     * \throws link_error(rejected) on 34 (memory), 36 (config / no DAC / dac_rate) or
+     * 42 (the board is in DAC_FILE mode).
+     */
+    void start_dac(const std::string& tag);
+    //! CMD 32 -> 33 (always answered, also when idle). Not cancellable.
+    void stop_dac(std::chrono::milliseconds timeout = teardown_timeout);
 
     /*!
      * \brief Read and dispatch whatever is waiting, without blocking.

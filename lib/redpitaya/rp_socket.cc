@@ -118,6 +118,34 @@ void tcp_socket::write_all(const std::uint8_t* data,
     }
 }
 
+std::size_t tcp_socket::write_some(const std::uint8_t* data,
+                                   std::size_t len,
+                                   std::chrono::milliseconds timeout)
+{
+    pollfd p{ d_fd, POLLOUT, 0 };
+    const int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (rc == 0) {
+        return 0;
+    }
+    if (rc < 0) {
+        if (errno == EINTR) {
+            return 0;
+        }
+        throw link_error(link_failure::closed,
+                         "waiting to write to " + d_endpoint +
+                             " failed: " + std::strerror(errno));
+    }
+    const ssize_t n = ::send(d_fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) {
+        return static_cast<std::size_t>(n);
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        return 0;
+    }
+    throw link_error(link_failure::closed,
+                     "writing to " + d_endpoint + " failed: " + std::strerror(errno));
+}
+
 std::size_t tcp_socket::read_some(std::uint8_t* data, std::size_t len)
 {
     while (true) {

@@ -75,6 +75,15 @@ public:
                    std::chrono::milliseconds timeout);
 
     /*!
+     * \brief Write as much as the socket takes within \p timeout (back-pressure aware).
+     * \return bytes written (0 if the peer did not read within \p timeout).
+     * \throws link_error(closed) on a socket error.
+     */
+    std::size_t write_some(const std::uint8_t* data,
+                           std::size_t len,
+                           std::chrono::milliseconds timeout);
+
+    /*!
      * \brief Read what is available (up to \p len) without blocking.
      * \return bytes read (> 0), 0 if nothing is available now.
      * \throws link_error(closed) on EOF or a socket error.

@@ -22,6 +22,7 @@ namespace py = pybind11;
 /**************************************/
 // BINDING_FUNCTION_PROTOTYPES(
 void bind_rp_adc_source(py::module& m);
+void bind_rp_dac_sink(py::module& m);
 void bind_zmq_pub_sink(py::module& m);
 void bind_zmq_push_sink(py::module& m);
 void bind_zmq_rep_sink(py::module& m);
@@ -77,5 +78,6 @@ PYBIND11_MODULE(netstream_python, m)
     bind_tia_source(m);
     bind_zmq_req_transceiver(m);
     bind_rp_adc_source(m);
+    bind_rp_dac_sink(m);
     // ) END BINDING_FUNCTION_CALLS
 }

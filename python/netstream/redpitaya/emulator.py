@@ -1,11 +1,13 @@
 # Copyright 2026 gr-netstream authors.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A Red Pitaya "Data Stream" board emulator (spec section 11, ADC side).
+"""A Red Pitaya "Data Stream" board emulator (spec section 11, ADC and DAC sides).
 
 It speaks the board side of the P2/P3 protocol: discovery beacons, the control channel
 (every command of section 3.3 with its replies and side effects, settings per section 4),
-ADC packs per section 5, and a minimal DAC acceptor (validation of pack sizes only).
+ADC packs per section 5, and the DAC side of section 11 item 5 (:class:`DacPipeline`: exact
+pack validation, ring depth from ``dac_size``, one-pack replay, repeat counting, and a
+:class:`DacCapture` of what was played).
 
 Where a real board would crash, hang or exit, the emulator logs one line
 ``BOARD-FATAL: <reason>: <detail>`` (reasons are stable snake_case keys, listed in
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import selectors
 import socket
 import threading
@@ -55,6 +58,23 @@ DEFAULT_DMA_REGION = 32 * 1024 * 1024
 
 
 # --------------------------------------------------------------------------- configuration
+class SharedClock:
+    """One sample clock for a master and its slaves in one process (X-channel daisy chain).
+
+    Give the same object to every board's :class:`EmulatorConfig` (``shared_clock``): a slave's
+    ADC stream starts only when the master is armed (27) and counts samples from the same
+    instant, so the boards' outputs are aligned sample for sample (spec section 7.4).
+    """
+
+    def __init__(self) -> None:
+        self.master_armed = threading.Event()
+        self.t0 = 0.0
+
+    def arm(self, t0: float) -> None:
+        self.t0 = t0
+        self.master_armed.set()
+
+
 @dataclass
 class EmulatorConfig:
     model: int = 2
@@ -92,6 +112,15 @@ class EmulatorConfig:
     truncate_pack_after: int = 0  # after this many packs send half a pack and close the ADC socket
     corrupt_pack_ids: tuple[int, ...] = ()  # packs whose IN-first segment gets a bad magic
     drop_control_after: int = 0  # close the control link after this many received messages
+    dac_stall_after_packs: int = 0  # stall DAC reads once, after this many packs
+    dac_stall_seconds: float = 0.0
+    # DAC side (section 11 item 5)
+    dac_max_rate: bool = False  # play packs at once instead of at dac_rate
+    dac_end_notice: bool = False  # send 33 when a one-pack playback ends (the board sends nothing)
+    dac_capture_limit: int = 1 << 24  # samples kept per output
+    dac_capture_file: str | None = None  # .npz written when a DAC pipeline is torn down
+    # multi-board (section 7.4)
+    shared_clock: SharedClock | None = None  # same object on a master and its slaves
     truncate_reply_after: int = 0  # the N-th control frame written is cut in half, then the link closed
 
 
@@ -257,6 +286,8 @@ class AdcPipeline:
 
     def teardown(self, timeout: float = 10.0) -> None:
         self.stop_event.set()
+        if self.cfg.shared_clock is not None and self.board.role == "M":
+            self.cfg.shared_clock.master_armed.clear()
         if self.thread is not None:
             self.thread.join(timeout)
             if self.thread.is_alive():
@@ -307,6 +338,17 @@ class AdcPipeline:
             return
         t_arm = self.cfg.time_arm_ns if self.cfg.time_arm_ns is not None else time.time_ns()
         t0 = time.monotonic()
+        clock = self.cfg.shared_clock
+        if clock is not None:
+            if self.board.role == "S":
+                # The slave's DMA starts on the master's trigger (section 7.4): same sample 0.
+                while not self.stop_event.is_set() and not clock.master_armed.wait(0.05):
+                    self._accept(0)
+                if self.stop_event.is_set():
+                    return
+                t0 = clock.t0
+            else:
+                clock.arm(t0)
         tick_ns = 1e9 / self.model.adc_base_rate
         period = self.samples_per_pack / self.fs
         n = 0
@@ -441,62 +483,357 @@ class AdcPipeline:
                 self.client_dead = True
 
 
-# --------------------------------------------------------------------------- DAC pipeline (minimal)
+# --------------------------------------------------------------------------- DAC pipeline
+class DacCapture:
+    """What the emulated DAC "played", per output (spec section 11 item 5).
+
+    Samples are kept as the codes on the wire: int16 for 16-bit packs, int8 for 8-bit packs
+    (the 8-bit flag of each output is taken from the first pack only, as on the board).
+    At most ``limit`` samples per output are kept; ``played`` counts all of them.
+    """
+
+    def __init__(self, outputs: list[int], limit: int) -> None:
+        self.outputs = outputs  # 1-based output of each segment position
+        self.limit = limit
+        self._chunks: dict[int, list[np.ndarray]] = {o: [] for o in outputs}
+        self._kept: dict[int, int] = {o: 0 for o in outputs}
+        self.played: dict[int, int] = {o: 0 for o in outputs}
+        self.lock = threading.Lock()
+
+    def add(self, output: int, samples: np.ndarray) -> None:
+        with self.lock:
+            self.played[output] += len(samples)
+            room = self.limit - self._kept[output]
+            if room > 0:
+                part = samples[:room].copy()
+                self._chunks[output].append(part)
+                self._kept[output] += len(part)
+
+    def samples(self, output: int) -> np.ndarray:
+        with self.lock:
+            chunks = self._chunks.get(output, [])
+            if not chunks:
+                return np.zeros(0, dtype=np.int16)
+            return np.concatenate(chunks)
+
+    def dump(self, path: str) -> None:
+        """Write ``out1``/``out2`` arrays (numpy .npz) to ``path``."""
+        arrays = {f"out{o}": self.samples(o) for o in self.outputs}
+        with open(path, "wb") as f:
+            np.savez(f, **arrays)
+
+
 class DacPipeline:
-    """Accepts one DAC client and validates pack sizes (section 6.1 item 3); playback is not modelled."""
+    """One DAC pipeline (built by 31, torn down by 32, 31 or the block-size side effect).
 
-    def __init__(self, board: Emulator, n_segments: int, block_size: int) -> None:
+    A receiver thread reads exactly N x (128 + block_size) bytes per pack (section 6.1) and
+    validates every segment: a wrong ``bufferSize`` is BOARD-FATAL (the board calls exit(1)),
+    the data socket is closed and the board keeps serving; an odd magic, ``channels``,
+    ``channel``, ``sizeOfAllChannels``, ``bits``, ``channelSize`` or boolean byte is a
+    BOARD-WARN and the pack is handled by the board's rules. Received packs go into a ring of
+    ``ring_depth`` packs (from ``dac_size``); when it is full the receiver stops reading, so
+    the client sees TCP back-pressure (section 6.4).
+
+    A player thread takes packs from the ring (freeing the slot) and "plays" them at
+    ``dac_rate`` (or at once with ``dac_max_rate``) into :class:`DacCapture`: each pack plays
+    max(channelSize) bytes of every segment (section 6.2); an all-zero pack stalls playback
+    for ever. The first pack flagged onePackMode becomes the replayed waveform (section 6.3):
+    count = max repeatCount over the segments with data, infMode from the last one with data,
+    a count <= 0 without infMode plays nothing; packs after it are received but never played.
+    No notice at the end (section 6.1) unless ``dac_end_notice`` is set (then 33).
+    """
+
+    def __init__(self, board: Emulator, outputs: list[int], block_size: int, ring_depth: int, dac_rate: int) -> None:
         self.board = board
-        self.n = n_segments
+        self.cfg = board.cfg
+        self.outputs = outputs
+        self.n = len(outputs)
         self.block_size = block_size
+        self.ring_depth = max(ring_depth, 1)
+        self.dac_rate = max(dac_rate, 1)
         self.stop_event = threading.Event()
-        self.listener = board.dac_reserved.listen()
+        self.listener: socket.socket | None = board.dac_reserved.listen()
         self.client: socket.socket | None = None
-        self.packs = 0
-        self.thread = threading.Thread(target=self._run, name="rp-emu-dac", daemon=True)
-        self.thread.start()
+        self.capture = DacCapture(outputs, self.cfg.dac_capture_limit)
+        # ring: received packs not yet handed to the "FPGA"
+        self._ring: list[bytes] = []
+        self._ring_cv = threading.Condition()
+        self.packs = 0  # packs received (validated)
+        self.packs_played = 0
+        self.ring_full_waits = 0  # times the receiver found the ring full and stopped reading
+        self.receiver_blocked = False
+        self.receiver_reading = False  # inside a pack (some of its bytes received)
+        self.underruns = 0  # times playback found the ring empty after it had started (streaming)
+        self.repeats_played = 0  # one-pack mode: repetitions played
+        self.one_pack_done = False
+        self.stalled_empty_pack = False
+        self.waiting_for_pack = False  # the player waits on an empty ring
+        self._busy = False  # the player holds a pack it has not finished
+        self._replaying_inf = False
+        self.client_closed = False
+        self._bits8: dict[int, bool] | None = None
+        self.rx_thread = threading.Thread(target=self._run_rx, name="rp-emu-dac-rx", daemon=True)
+        self.play_thread = threading.Thread(target=self._run_play, name="rp-emu-dac-play", daemon=True)
+        self.rx_thread.start()
+        self.play_thread.start()
 
-    def _run(self) -> None:
+    # ---- receiver
+    def _run_rx(self) -> None:
+        try:
+            self._rx_inner()
+        except Exception:
+            LOG.exception("DAC receiver thread failed")
+
+    def _rx_inner(self) -> None:
+        assert self.listener is not None
         self.listener.settimeout(0.05)
         while not self.stop_event.is_set() and self.client is None:
             try:
-                self.client, _ = self.listener.accept()
+                conn, _ = self.listener.accept()
             except (TimeoutError, OSError):
                 continue
+            conn.settimeout(0.1)
+            self.client = conn
+            LOG.info("DAC data client connected")
         if self.client is None:
             return
-        self.client.settimeout(0.1)
         seg = P.SEGMENT_HEADER_SIZE + self.block_size
         while not self.stop_event.is_set():
-            pack = _recv_exact(self.client, self.n * seg, self.stop_event)
+            with self._ring_cv:
+                if len(self._ring) >= self.ring_depth:
+                    self.ring_full_waits += 1
+                    self.receiver_blocked = True
+                    while len(self._ring) >= self.ring_depth and not self.stop_event.is_set():
+                        self._ring_cv.wait(0.1)
+                    self.receiver_blocked = False
+            if self.stop_event.is_set():
+                break
+            if self.cfg.dac_stall_after_packs and self.packs == self.cfg.dac_stall_after_packs:
+                LOG.info("fault: stalling DAC reads for %.3f s", self.cfg.dac_stall_seconds)
+                self.stop_event.wait(self.cfg.dac_stall_seconds)
+            pack = self._recv_pack(self.n * seg)
             if pack is None:
-                break  # client EOF: the board closes its socket and listener, keeps the pipeline
-            for i in range(self.n):
-                h = P.DacSegmentHeader.unpack(pack[i * seg : i * seg + P.SEGMENT_HEADER_SIZE])
-                if h.buffer_size != seg:
-                    self.board.fatal(
-                        "dac_buffer_size_mismatch",
-                        f"pack {self.packs} segment {i}: bufferSize {h.buffer_size}, expected {seg} (the board calls exit(1))",
-                    )
-                    self._close()
-                    return
-                if h.magic != P.DAC_ID_PACK:
-                    self.board.warn("dac_bad_magic", f"pack {self.packs} segment {i}")
-                if h.bits not in (8, 16):
-                    self.board.warn("dac_bad_bits", f"pack {self.packs} segment {i}: bits {h.bits} is taken as 16")
+                # client EOF: the board closes its data socket and listener, keeps playing
+                self.client_closed = not self.stop_event.is_set()
+                break
+            if not self._validate(pack, seg):
+                self.receiver_reading = False
+                return
             self.packs += 1
+            with self._ring_cv:
+                self._ring.append(pack)
+                self.receiver_reading = False
+                self._ring_cv.notify_all()
         self._close()
 
+    def _recv_pack(self, n: int) -> bytes | None:
+        """Exactly n bytes; ``receiver_reading`` is set from the first byte of the pack on."""
+        assert self.client is not None
+        buf = bytearray()
+        while len(buf) < n and not self.stop_event.is_set():
+            try:
+                chunk = self.client.recv(min(n - len(buf), 1 << 20))
+            except TimeoutError:
+                continue
+            except OSError:
+                return None
+            if not chunk:
+                return None
+            self.receiver_reading = True
+            buf += chunk
+        return bytes(buf) if len(buf) == n else None
+
+    def _validate(self, pack: bytes, seg: int) -> bool:
+        k = self.packs
+        for i in range(self.n):
+            raw = pack[i * seg : i * seg + P.SEGMENT_HEADER_SIZE]
+            h = P.DacSegmentHeader.unpack(raw)
+            if h.buffer_size != seg:
+                self.board.fatal(
+                    "dac_buffer_size_mismatch",
+                    f"pack {k} segment {i}: bufferSize {h.buffer_size}, expected {seg} (the board calls exit(1))",
+                )
+                self._close()
+                return False
+            if h.magic != P.DAC_ID_PACK:
+                self.board.warn("dac_bad_magic", f"pack {k} segment {i}")
+            if h.bits not in (8, 16):
+                self.board.warn("dac_bad_bits", f"pack {k} segment {i}: bits {h.bits} is taken as 16")
+            if h.channels != self.n:
+                self.board.warn("dac_bad_channels", f"pack {k} segment {i}: channels {h.channels}, pack has {self.n}")
+            if h.channel != self.outputs[i]:
+                self.board.warn(
+                    "dac_bad_channel", f"pack {k} segment {i}: channel {h.channel}, position says {self.outputs[i]}"
+                )
+            if h.channel_size > self.block_size:
+                self.board.warn(
+                    "dac_bad_channel_size", f"pack {k} segment {i}: channelSize {h.channel_size} > {self.block_size}"
+                )
+            if h.size_of_all_channels != self.n * self.block_size:
+                self.board.warn(
+                    "dac_bad_size_of_all_channels", f"pack {k} segment {i}: sizeOfAllChannels {h.size_of_all_channels}"
+                )
+            if raw[46] > 1 or raw[47] > 1:
+                self.board.warn("dac_bad_bool", f"pack {k} segment {i}: onePackMode/infMode bytes {raw[46]}/{raw[47]}")
+        return True
+
+    # ---- player
+    def _run_play(self) -> None:
+        try:
+            self._play_inner()
+        except Exception:
+            LOG.exception("DAC player thread failed")
+
+    def _take(self) -> bytes | None:
+        with self._ring_cv:
+            while not self._ring and not self.stop_event.is_set():
+                self.waiting_for_pack = True
+                self._ring_cv.wait(0.05)
+            self.waiting_for_pack = False
+            if self.stop_event.is_set():
+                return None
+            pack = self._ring.pop(0)
+            self._busy = True  # under the lock: drain_for_test never sees "empty and idle" here
+            self._ring_cv.notify_all()  # a slot is free as soon as the pack is handed over
+            return pack
+
+    def _segments(self, pack: bytes):
+        seg = P.SEGMENT_HEADER_SIZE + self.block_size
+        heads = [P.DacSegmentHeader.unpack(pack[i * seg : i * seg + 128]) for i in range(self.n)]
+        datas = [pack[i * seg + 128 : (i + 1) * seg] for i in range(self.n)]
+        return heads, datas
+
+    def _play_inner(self) -> None:
+        started = False
+        t_next = 0.0
+        while not self.stop_event.is_set():
+            pack = self._take_or_underrun(started)
+            if pack is None:
+                return
+            self._busy = True
+            heads, datas = self._segments(pack)
+            if self._bits8 is None:
+                self._bits8 = {o: heads[i].bits == 8 for i, o in enumerate(self.outputs)}
+            nbytes = max(h.channel_size for h in heads)
+            nbytes = min(nbytes, self.block_size)
+            if nbytes == 0:
+                self.stalled_empty_pack = True
+                self.board.warn("dac_empty_pack", f"pack {self.packs_played}: every channelSize is 0; playback waits")
+                self.stop_event.wait()
+                return
+            chunks = {o: self._decode(o, datas[i][:nbytes]) for i, o in enumerate(self.outputs)}
+            n_samples = max(len(c) for c in chunks.values())
+            period = n_samples / self.dac_rate
+            if not started:
+                started = True
+                t_next = time.monotonic()
+            if any(h.one_pack_mode for h in heads):
+                self._one_pack(heads, chunks, period, t_next)
+                return
+            t_next = self._pace(t_next, period)
+            if t_next < 0:
+                return
+            for o, c in chunks.items():
+                self.capture.add(o, c)
+            self.packs_played += 1
+            self._busy = False
+
+    def _take_or_underrun(self, started: bool) -> bytes | None:
+        """Next pack; an underrun is counted when paced playback had to wait for it."""
+        with self._ring_cv:
+            starving = started and not self._ring and not self.cfg.dac_max_rate
+        pack = self._take()
+        if pack is not None and starving:
+            self.underruns += 1
+        return pack
+
+    def _decode(self, output: int, data: bytes) -> np.ndarray:
+        assert self._bits8 is not None
+        if self._bits8[output]:
+            return np.frombuffer(data, dtype=np.int8)
+        return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.int16)
+
+    def _pace(self, t_next: float, period: float) -> float:
+        """Wait until the pack is due; return when the next one is due, or -1 on stop."""
+        if self.cfg.dac_max_rate:
+            return t_next
+        if self.stop_event.wait(max(0.0, t_next - time.monotonic())):
+            return -1.0
+        now = time.monotonic()
+        start = t_next if now - t_next < period else now  # late by a whole pack: re-anchor
+        return start + period
+
+    def _one_pack(self, heads, chunks, period: float, t_next: float) -> None:
+        with_data = [h for h in heads if h.channel_size > 0]
+        inf = with_data[-1].inf_mode if with_data else 0
+        count = max(h.repeat_count for h in with_data) if with_data else 0
+        LOG.info("DAC one-pack mode: %s", "infinite" if inf else f"{count} play(s)")
+        self._replaying_inf = bool(inf)
+        while not self.stop_event.is_set() and (inf or self.repeats_played < count):
+            t_next = self._pace(t_next, period)
+            if t_next < 0:
+                return
+            for o, c in chunks.items():
+                self.capture.add(o, c)
+            self.repeats_played += 1
+            if inf and self.cfg.dac_max_rate:
+                self.stop_event.wait(0.001)  # do not let an endless replay hog the interpreter
+        self.one_pack_done = True
+        self.packs_played += 1
+        self._busy = False
+        if self.cfg.dac_end_notice and not self.stop_event.is_set():
+            self.board.notify(P.Cmd.DAC_SERVER_STOPPED)
+
+    # ---- status / teardown
+    @property
+    def ring_fill(self) -> int:
+        with self._ring_cv:
+            return len(self._ring)
+
     def _close(self) -> None:
-        if self.client is not None:
-            self.client.close()
-            self.client = None
+        c = self.client
+        if c is not None:
+            try:
+                c.close()
+            finally:
+                self.client = None
+        if self.listener is not None:
+            self.board.dac_reserved.rearm()  # a reconnect is refused (section 6.1 item 5)
+            self.listener = None
+
+    def drain_for_test(self, timeout: float = 2.0) -> None:
+        """max-rate mode only: let the player finish what the client already sent before a 32.
+
+        The real board discards it (section 6.1 item 4); in max-rate mode playback takes no
+        time, so a test could otherwise not tell "played" from "discarded by the race"."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self._replaying_inf and not self.stalled_empty_pack:
+            c = self.client if self.client is not None else self.listener  # a connect not yet accepted
+            pending = False
+            if c is not None:
+                try:
+                    pending = bool(select.select([c], [], [], 0.02)[0])
+                except (OSError, ValueError):
+                    pending = False
+            with self._ring_cv:
+                idle = not self._ring and not self._busy and not self.receiver_reading
+            if not pending and idle:
+                return
+            time.sleep(0.005)
 
     def teardown(self) -> None:
         self.stop_event.set()
-        self.thread.join(5.0)
+        with self._ring_cv:
+            self._ring.clear()
+            self._ring_cv.notify_all()
+        self.rx_thread.join(5.0)
+        self.play_thread.join(5.0)
         self._close()
-        self.board.dac_reserved.rearm()
+        if self.cfg.dac_capture_file:
+            try:
+                self.capture.dump(self.cfg.dac_capture_file)
+            except OSError as e:
+                LOG.error("cannot write the DAC capture to %s: %s", self.cfg.dac_capture_file, e)
 
 
 # --------------------------------------------------------------------------- the board
@@ -524,6 +861,7 @@ class Emulator:
         self.adc: AdcPipeline | None = None
         self.adc_armed_once = False
         self.dac: DacPipeline | None = None
+        self.dac_history: list[DacPipeline] = []  # every DAC pipeline built, newest last
         self._ctl_lock = threading.RLock()
         self._ctl: socket.socket | None = None
         self._parser = P.ControlParser()
@@ -611,6 +949,19 @@ class Emulator:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def dac_played(self, output: int = 1, index: int = -1) -> np.ndarray:
+        """Codes the emulated DAC played on ``output`` (1-based) in DAC pipeline ``index``
+        (default: the newest, also after it was torn down). int16, or int8 for 8-bit packs."""
+        if not self.dac_history:
+            return np.zeros(0, dtype=np.int16)
+        return self.dac_history[index].capture.samples(output)
+
+    def dump_dac_capture(self, path: str, index: int = -1) -> None:
+        """Write what DAC pipeline ``index`` played to ``path`` (numpy .npz, arrays ``out1``/``out2``)."""
+        if not self.dac_history:
+            raise ValueError("no DAC pipeline was started")
+        self.dac_history[index].capture.dump(path)
 
     def drop_control_link(self) -> None:
         """Fault: close the current control connection (the client sees EOF)."""
@@ -864,6 +1215,8 @@ class Emulator:
         elif cmd == C.DAC_SERVER_START:
             self._dac_start(tag)
         elif cmd == C.DAC_SERVER_STOP:
+            if self.dac is not None and self.cfg.dac_max_rate:
+                self.dac.drain_for_test()
             self._teardown_dac()
             self.notify(C.DAC_SERVER_STOPPED)
         elif cmd == C.GET_SERVER_MODE:
@@ -940,7 +1293,15 @@ class Emulator:
             self.notify(C.DAC_SERVER_STOPPED_MEM_ERROR)
             return
         self._dac_reserved_blocks = reserve - reserve % n_seg
-        self.dac = DacPipeline(self, n_seg, int(s["block_size"]))
+        if self.cfg.proto == "p3":
+            mask = _p3_dac_mask(tag)
+            outputs = [o for o in (1, 2) if mask & (1 << (o - 1))]
+        else:
+            outputs = list(range(1, n_seg + 1))  # P2: 3 or 4 segments are read, only 2 played
+        self.dac = DacPipeline(
+            self, outputs, int(s["block_size"]), self._dac_reserved_blocks // n_seg, int(s["dac_rate"])
+        )
+        self.dac_history.append(self.dac)
         self.notify(C.DAC_SERVER_STARTED)
 
     # ---- the settings "file"
@@ -1023,7 +1384,7 @@ def build_arg_parser():
 
     ap = argparse.ArgumentParser(
         prog="netstream-rp-emulator",
-        description="Emulate a Red Pitaya board running the Data Stream server (ADC side, P2 or P3).",
+        description="Emulate a Red Pitaya board running the Data Stream server (ADC and DAC, P2 or P3).",
     )
     g = ap.add_argument_group("board")
     g.add_argument(
@@ -1062,6 +1423,12 @@ def build_arg_parser():
     g.add_argument(
         "--corrupt-pack", type=int, action="append", default=[], help="pack id whose first segment has a bad magic"
     )
+    g.add_argument("--dac-stall-after-packs", type=int, default=0, help="stall DAC reads once after N packs")
+    g.add_argument("--dac-stall-seconds", type=float, default=0.0)
+    g = ap.add_argument_group("DAC")
+    g.add_argument("--dac-max-rate", action="store_true", help="play DAC packs at once instead of at dac_rate")
+    g.add_argument("--dac-end-notice", action="store_true", help="send 33 when one-pack playback ends")
+    g.add_argument("--dac-capture", help="write what the DAC played to this .npz at each DAC stop")
     g.add_argument("--drop-control-after", type=int, default=0, help="close the control link after N received messages")
     g.add_argument("--truncate-reply-after", type=int, default=0, help="cut the N-th control frame written, then close")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -1100,6 +1467,11 @@ def config_from_args(args) -> EmulatorConfig:
         truncate_pack_after=args.truncate_pack_after,
         corrupt_pack_ids=tuple(args.corrupt_pack),
         drop_control_after=args.drop_control_after,
+        dac_stall_after_packs=args.dac_stall_after_packs,
+        dac_stall_seconds=args.dac_stall_seconds,
+        dac_max_rate=args.dac_max_rate,
+        dac_end_notice=args.dac_end_notice,
+        dac_capture_file=args.dac_capture,
         truncate_reply_after=args.truncate_reply_after,
     )
 

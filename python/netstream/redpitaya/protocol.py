@@ -221,22 +221,23 @@ class BoardModel:
     x_streaming: bool
     lv_full_scale: float = 1.0  # volts at raw full scale, attenuator 1:1
     hv_full_scale: float = 20.0  # volts at raw full scale, attenuator 1:20
+    dac_full_scale: float = 1.0  # volts at DAC code +-32767, gain X1 (section 6.2)
 
 
 def _models() -> dict[int, BoardModel]:
     m: dict[int, BoardModel] = {}
 
-    def add(ids, name, ch, rate, bits, dac_ch, dac_rate, fam, xs, lv=1.0, hv=20.0):
+    def add(ids, name, ch, rate, bits, dac_ch, dac_rate, fam, xs, lv=1.0, hv=20.0, dac_fs=1.0):
         for i in ids:
-            m[i] = BoardModel(i, name, ch, rate, bits, dac_ch, dac_rate, fam, xs, lv, hv)
+            m[i] = BoardModel(i, name, ch, rate, bits, dac_ch, dac_rate, fam, xs, lv, hv, dac_fs)
 
     add([0], "125-10 v1.0", 2, 125_000_000, 14, 2, 125_000_000, 1, True)
     add([1, 2, 5, 17, 18, 19], "125-14", 2, 125_000_000, 14, 2, 125_000_000, 1, True)
     add([6, 7], "125-14 Z7020", 2, 125_000_000, 14, 2, 125_000_000, 2, True)
     add([3, 4], "122-16 SDR", 2, 122_880_000, 16, 2, 122_880_000, 3, False, 0.25, 0.25)
     add([8, 9, 10, 30], "125-14 4-input", 4, 125_000_000, 14, 0, 0, 5, False)
-    add(range(11, 17), "250-12", 2, 250_000_000, 12, 2, 250_000_000, 4, False)
-    add([20, 21, 22, 23, 24, 31, 32, 33], "125-14 Gen2", 2, 125_000_000, 14, 2, 125_000_000, None, False)
+    add(range(11, 17), "250-12", 2, 250_000_000, 12, 2, 250_000_000, 4, False, dac_fs=2.0)
+    add([20, 21, 22, 23, 24, 31, 32, 33], "125-14 Gen2", 2, 125_000_000, 14, 2, 125_000_000, None, False, dac_fs=2.0)
     add([25, 27, 28], "125-14 Z7020 LL/TI", 2, 125_000_000, 16, 2, 125_000_000, None, False)
     add([26, 29], "65-16", 2, 62_500_000, 16, 2, 125_000_000, None, False)
     return m
@@ -662,3 +663,62 @@ class PackLayout:
     @property
     def samples_per_pack(self) -> int:
         return self.block_size // (self.bits // 8)
+
+
+# --------------------------------------------------------------------------- DAC packs (section 6.2)
+def build_dac_pack(
+    block_size: int,
+    segments: list[tuple[int, bytes]],
+    *,
+    bits: int = 16,
+    one_pack: bool = False,
+    inf: bool = False,
+    repeat: int = 1,
+) -> bytes:
+    """One whole DAC pack: for each (1-based output, data) a 128-byte header and the data
+    zero-padded to ``block_size`` (section 6.2). ``channelSize`` = len(data).
+
+    Raises ValueError for what section 12.1 says a client must never send: data longer than
+    ``block_size``, bits other than 8/16, outputs not ascending in 1..2, or a one-pack pack
+    that would play nothing (infMode 0 with a count < 1).
+    """
+    if bits not in (8, 16):
+        raise ValueError(f"bits must be 8 or 16, not {bits}")
+    if block_size <= 0:
+        raise ValueError(f"block_size must be > 0, not {block_size}")
+    outs = [o for o, _ in segments]
+    if not outs or outs != sorted(set(outs)) or not all(o in (1, 2) for o in outs):
+        raise ValueError(f"outputs must be ascending, without repeats, in 1..2: {outs}")
+    if one_pack and not inf and repeat < 1:
+        raise ValueError("a one-pack pack needs infMode or a repeat count >= 1")
+    n = len(segments)
+    parts: list[bytes] = []
+    for output, data in segments:
+        if len(data) > block_size:
+            raise ValueError(f"segment for OUT{output} has {len(data)} bytes > block_size {block_size}")
+        hdr = DacSegmentHeader(
+            buffer_size=SEGMENT_HEADER_SIZE + block_size,
+            channels=n,
+            channel=output,
+            channel_size=len(data),
+            size_of_all_channels=n * block_size,
+            one_pack_mode=int(one_pack),
+            inf_mode=int(inf),
+            repeat_count=-1 if inf else repeat,
+            bits=bits,
+        )
+        parts.append(hdr.pack())
+        parts.append(bytes(data) + bytes(block_size - len(data)))
+    return b"".join(parts)
+
+
+def dac_mask_tag(outputs: list[int], proto: str = "p3") -> str:
+    """DAC_SERVER_START tag (section 3.3 row 31): P3 bitmask, P2 count (OUT1 or OUT1+OUT2)."""
+    if proto == "p2":
+        if outputs not in ([1], [1, 2]):
+            raise ValueError(f"P2 can start only OUT1 or OUT1+OUT2, not {outputs}")
+        return str(len(outputs))
+    mask = sum(1 << (o - 1) for o in outputs)
+    if mask not in (1, 2, 3):
+        raise ValueError(f"outputs must be a non-empty subset of 1, 2: {outputs}")
+    return str(mask)
