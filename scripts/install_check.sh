@@ -30,7 +30,7 @@ cats = {tuple(p.blocks[k].category) for k in ours}
 assert all(c[0] == "netstream" for c in cats), cats
 print(f"GRC lists {len(ours)} netstream blocks in categories {sorted(cats)}")
 PY
-for app in netstream-rp-emulator netstream-rp-discover netstream-rp-record; do
+for app in netstream-rp-emulator netstream-rp-discover netstream-rp-record netstream-rp-play; do
     env -i PATH=/usr/local/bin:/usr/bin:/bin "$app" --help >/dev/null
     echo "$app --help ok"
 done
