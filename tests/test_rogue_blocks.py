@@ -342,6 +342,21 @@ def test_sink_server_raw_peer_gets_exact_parts_and_vlen(ctx: zmq.Context) -> Non
     assert got == [b"\x00\xff", b"\x05", b"\x00", struct.pack("<4f", *values)]
 
 
+def test_sink_large_frames_in_reused_buffers_are_byte_exact(ctx: zmq.Context) -> None:
+    """Frames >= 64 KiB go out of pooled, reused buffers: every frame keeps its own bytes."""
+    size, count = 96 * 1024, 12  # more frames than the pool keeps idle buffers
+    data = bytes((i * 7 + i // size) % 251 for i in range(size * count))
+    snk = netstream.rogue_sink("server", "127.0.0.1", 0, 1, 1, "", size, 0, 0, 0)
+    pull = raw_socket(ctx, zmq.PULL)
+    pull.connect(f"tcp://127.0.0.1:{snk.base_port() + 1}")
+    tb = gr.top_block()
+    tb.connect(blocks.vector_source_b(list(data), False), snk)
+    with running(tb):
+        got = [pull.recv_multipart() for _ in range(count)]
+    assert [g[3] for g in got] == [data[i * size : (i + 1) * size] for i in range(count)]
+    assert snk.counter("frames_out") == count
+
+
 def test_sink_never_sends_an_empty_payload() -> None:
     """packet_len 3, 0, 2 -> two frames; the fake Rogue sees no empty part (G8 would lose two)."""
     with FakeRogue("server", "127.0.0.1", 0) as server:
@@ -381,6 +396,17 @@ def test_sink_drop_on_timeout_counts_every_frame() -> None:
         wait_until(lambda: snk.counter("dropped_timeout") == 3, TIMEOUT, "3 drops")
     c = snk.counters()
     assert (c["drops"], c["frames_out"], c["items_in"]) == (3, 0, 12)
+
+
+def test_sink_refuses_oversized_frame_before_allocating_it() -> None:
+    """2^30 items of 8 bytes exceed Rogue's u32 payload: counted at the frame start, items skipped."""
+    snk = netstream.rogue_sink("client", "127.0.0.1", 1, 8, 1, "", 1 << 30, 0, 0, 0, 20, True)
+    tb = gr.top_block()
+    tb.connect(blocks.vector_source_c([1j] * 16, False), snk)
+    with running(tb):
+        wait_until(lambda: snk.counter("items_in") == 16, TIMEOUT, "16 items consumed")
+    c = snk.counters()
+    assert (c["malformed"], c["malformed.payload_too_large"], c["frames_out"]) == (1, 1, 0)
 
 
 def test_sink_keep_blocking_delivers_after_late_peer() -> None:

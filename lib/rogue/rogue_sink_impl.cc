@@ -8,6 +8,7 @@
 #include "rogue_sink_impl.h"
 #include <gnuradio/io_signature.h>
 #include <algorithm>
+#include <cstring>
 
 namespace gr {
 namespace netstream {
@@ -141,24 +142,32 @@ uint64_t rogue_sink_impl::begin_frame(uint64_t offset)
         return 0;
     }
     d_meta = meta.resolve(frame_meta{ d_flags.load(), d_chan.load(), d_err.load() });
-    d_frame.clear();
-    d_frame.reserve(len * d_item_bytes);
+    d_have = 0;
+    // Refuse an oversized frame before allocating it; its items are then skipped.
+    const uint64_t bytes =
+        len > max_payload_size / d_item_bytes ? max_payload_size + 1 : len * d_item_bytes;
+    if (const parse_error refusal = check_payload_size(bytes)) {
+        count_malformed(refusal.reason, refusal.detail);
+        d_discarding = true;
+        return len;
+    }
+    d_discarding = false;
+    // The message is made once per frame at exactly the payload size (large ones in a
+    // reused, already-mapped buffer); the only copy is the one from the input buffer
+    // into it (work()), and ZeroMQ sends it from there.
+    d_payload = d_pool->make(static_cast<size_t>(bytes));
     return len;
 }
 
 bool rogue_sink_impl::send_frame(clock::time_point deadline)
 {
     parse_error refusal;
-    const auto r = d_transport->send(d_meta.flags,
-                                     d_meta.chan,
-                                     d_meta.err,
-                                     d_frame.data(),
-                                     d_frame.size(),
-                                     left_until(deadline),
-                                     refusal);
+    const size_t bytes = d_payload.size();
+    const auto r = d_transport->send(
+        d_meta.flags, d_meta.chan, d_meta.err, d_payload, left_until(deadline), refusal);
     if (r == rogue_transport::send_status::sent) {
         d_counters.add(ctr::frames_out);
-        d_counters.add(ctr::bytes_out, d_frame.size() + 4);
+        d_counters.add(ctr::bytes_out, bytes + 4);
         return true;
     }
     if (r == rogue_transport::send_status::refused) {
@@ -207,23 +216,28 @@ int rogue_sink_impl::work(int noutput_items,
                 continue;
             }
         }
-        const uint64_t have = d_frame.size() / d_item_bytes;
-        const uint64_t k = std::min(d_frame_len - have, n - consumed);
-        const uint8_t* src = in + consumed * d_item_bytes;
-        d_frame.insert(d_frame.end(), src, src + k * d_item_bytes);
-        if (have + k < d_frame_len) {
+        const uint64_t k = std::min(d_frame_len - d_have, n - consumed);
+        if (!d_discarding) {
+            std::memcpy(static_cast<uint8_t*>(d_payload.data()) + d_have * d_item_bytes,
+                        in + consumed * d_item_bytes,
+                        k * d_item_bytes);
+        }
+        if (d_have + k < d_frame_len) {
+            d_have += k;
             consumed += k;
             continue;
         }
-        if (!send_frame(deadline)) {
-            // Keep-blocking: give the last chunk back and try again on the next call,
-            // so an upstream that has finished cannot make us lose this frame.
-            d_frame.resize(have * d_item_bytes);
+        if (!d_discarding && !send_frame(deadline)) {
+            // Keep-blocking: give the last chunk back (d_have is unchanged) and try
+            // again on the next call, so an upstream that has finished cannot make us
+            // lose this frame. The same items come back and are copied to the same
+            // place.
             break;
         }
         consumed += k;
         d_frame_len = 0;
-        d_frame.clear();
+        d_have = 0;
+        d_discarding = false;
     }
     d_counters.add(ctr::items_in, consumed);
     return static_cast<int>(consumed);

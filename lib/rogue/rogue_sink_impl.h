@@ -10,6 +10,7 @@
 
 #include "rogue_block_base.h"
 #include "rogue_metadata.h"
+#include "rogue_payload_pool.h"
 #include <gnuradio/netstream/rogue_sink.h>
 #include <gnuradio/tags.h>
 #include <atomic>
@@ -52,7 +53,7 @@ private:
      * \return the frame length in items, or 0 when no frame starts there
      */
     uint64_t begin_frame(uint64_t offset);
-    //! Sends d_frame; false if it was kept for a retry (keep-blocking mode).
+    //! Sends d_payload; false if it was kept for a retry (keep-blocking mode).
     bool send_frame(clock::time_point deadline);
 
     const size_t d_item_bytes;
@@ -64,9 +65,15 @@ private:
     std::atomic<uint8_t> d_err;
 
     std::vector<gr::tag_t> d_tags; //!< tags of the current work() window, by offset
-    std::vector<uint8_t> d_frame;  //!< payload gathered so far
-    uint64_t d_frame_len = 0;      //!< items in the current frame; 0 = between frames
-    frame_meta d_meta;             //!< metadata of the current frame
+    //! The outgoing payload part, allocated at the frame size when a frame starts;
+    //! items are copied straight into it and ZeroMQ sends it without another copy.
+    zmq::message_t d_payload;
+    //! Large payload buffers come back here once ZeroMQ has sent them.
+    const std::shared_ptr<payload_pool> d_pool = std::make_shared<payload_pool>();
+    uint64_t d_frame_len = 0;  //!< items in the current frame; 0 = between frames
+    uint64_t d_have = 0;       //!< items of the current frame already in d_payload
+    bool d_discarding = false; //!< the current frame is too large to send: skip it
+    frame_meta d_meta;         //!< metadata of the current frame
 };
 
 } // namespace rogue

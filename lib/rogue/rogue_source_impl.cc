@@ -116,6 +116,7 @@ bool rogue_source_impl::next_frame(clock::time_point deadline, uint64_t tag_offs
         const size_t rest = f.payload.size % d_item_bytes;
         d_cur = f.payload.data;
         d_cur_bytes = f.payload.size;
+        d_out_bytes = f.payload.size;
         if (rest != 0) {
             if (!d_pad_partial) {
                 d_counters.add("dropped_partial");
@@ -126,17 +127,14 @@ bool rogue_source_impl::next_frame(clock::time_point deadline, uint64_t tag_offs
                 continue;
             }
             d_counters.add("padded_partial");
-            d_padded.assign(f.payload.data, f.payload.data + f.payload.size);
-            d_padded.resize(f.payload.size + d_item_bytes - rest, 0);
-            d_cur = d_padded.data();
-            d_cur_bytes = d_padded.size();
+            d_out_bytes += d_item_bytes - rest;
         }
         d_pos = 0;
         const frame_meta m{ f.flags, f.chan, f.err };
         this->add_item_tag(0,
                            tag_offset,
                            packet_len_key(),
-                           pmt::from_long(static_cast<long>(d_cur_bytes / d_item_bytes)),
+                           pmt::from_long(static_cast<long>(d_out_bytes / d_item_bytes)),
                            this->alias_pmt());
         for (const auto& kv : frame_metadata(m, f.payload.size, d_seq)) {
             this->add_item_tag(0, tag_offset, kv.first, kv.second, this->alias_pmt());
@@ -156,7 +154,7 @@ int rogue_source_impl::work(int noutput_items,
     const auto deadline = clock::now() + d_timeout;
     uint64_t produced = 0;
     while (produced < n) {
-        if (d_pos >= d_cur_bytes) {
+        if (d_pos >= d_out_bytes) {
             // Wait only while nothing was produced in this call.
             if (!next_frame(produced == 0 ? deadline : clock::now(),
                             this->nitems_written(0) + produced)) {
@@ -165,8 +163,16 @@ int rogue_source_impl::work(int noutput_items,
             continue;
         }
         const size_t bytes = std::min(static_cast<size_t>(n - produced) * d_item_bytes,
-                                      d_cur_bytes - d_pos);
-        std::memcpy(out + produced * d_item_bytes, d_cur + d_pos, bytes);
+                                      d_out_bytes - d_pos);
+        uint8_t* dst = out + produced * d_item_bytes;
+        const size_t data =
+            d_pos < d_cur_bytes ? std::min(bytes, d_cur_bytes - d_pos) : 0;
+        if (data > 0) {
+            std::memcpy(dst, d_cur + d_pos, data);
+        }
+        if (data < bytes) {
+            std::memset(dst + data, 0, bytes - data); // "pad" policy: the zero tail
+        }
         d_pos += bytes;
         produced += bytes / d_item_bytes;
     }

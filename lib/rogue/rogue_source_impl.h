@@ -11,7 +11,6 @@
 #include "rogue_block_base.h"
 #include <gnuradio/netstream/rogue_source.h>
 #include <atomic>
-#include <vector>
 
 namespace gr {
 namespace netstream {
@@ -51,11 +50,13 @@ private:
     std::atomic<int> d_channel_filter;
     std::atomic<bool> d_drop_errors;
 
-    // The frame being copied out: points into the transport's buffer, or d_padded.
+    // The frame being copied out. d_cur points into the payload part of the message
+    // the transport received (kept until the next receive, across work() calls), so
+    // each byte is copied once, from the message straight into the output buffer.
     const uint8_t* d_cur = nullptr;
-    size_t d_cur_bytes = 0;
-    size_t d_pos = 0;
-    std::vector<uint8_t> d_padded;
+    size_t d_cur_bytes = 0; //!< payload bytes at d_cur
+    size_t d_out_bytes = 0; //!< bytes to emit: payload plus zero padding ("pad" policy)
+    size_t d_pos = 0;       //!< bytes of this frame emitted so far
     uint64_t d_seq = 0;
 };
 

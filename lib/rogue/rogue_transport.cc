@@ -187,14 +187,42 @@ rogue_transport::recv_status rogue_transport::receive(std::chrono::milliseconds 
         more = next.more();
         d_parts.push_back(std::move(next));
     }
-    std::vector<part_view> views;
-    views.reserve(d_parts.size());
+    d_views.clear();
     for (const auto& p : d_parts) {
-        views.push_back({ static_cast<const std::uint8_t*>(p.data()), p.size() });
+        d_views.push_back({ static_cast<const std::uint8_t*>(p.data()), p.size() });
         wire_bytes += p.size();
     }
-    err = decode(views.data(), views.size(), out);
+    // The payload stays in the received message (libzmq reads a large part straight
+    // into it): the caller copies it once, to where it is needed.
+    err = decode(d_views.data(), d_views.size(), out);
     return err ? recv_status::malformed : recv_status::frame;
+}
+
+bool rogue_transport::send_header(std::uint16_t flags,
+                                  std::uint8_t chan,
+                                  std::uint8_t err,
+                                  std::chrono::milliseconds timeout)
+{
+    drain_monitor();
+    const header_parts h = encode_header(flags, chan, err);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        zmq::const_buffer first(h.flags.data(), h.flags.size());
+        if (d_sock.send(first, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+            break;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !wait(ZMQ_POLLOUT, left)) {
+            return false;
+        }
+    }
+    // Once the first part is accepted, ZeroMQ takes the whole message.
+    (void)d_sock.send(zmq::const_buffer(h.chan.data(), h.chan.size()),
+                      zmq::send_flags::sndmore);
+    (void)d_sock.send(zmq::const_buffer(h.err.data(), h.err.size()),
+                      zmq::send_flags::sndmore);
+    return true;
 }
 
 rogue_transport::send_status rogue_transport::send(std::uint16_t flags,
@@ -209,27 +237,29 @@ rogue_transport::send_status rogue_transport::send(std::uint16_t flags,
     if (refusal) {
         return send_status::refused;
     }
-    drain_monitor();
-    const header_parts h = encode_header(flags, chan, err);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-        zmq::const_buffer first(h.flags.data(), h.flags.size());
-        if (d_sock.send(first, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
-            break;
-        }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || !wait(ZMQ_POLLOUT, left)) {
-            return send_status::timeout;
-        }
+    if (!send_header(flags, chan, err, timeout)) {
+        return send_status::timeout;
     }
-    // Once the first part is accepted, ZeroMQ takes the whole message.
-    (void)d_sock.send(zmq::const_buffer(h.chan.data(), h.chan.size()),
-                      zmq::send_flags::sndmore);
-    (void)d_sock.send(zmq::const_buffer(h.err.data(), h.err.size()),
-                      zmq::send_flags::sndmore);
     zmq::message_t body(payload, payload_size);
     (void)d_sock.send(body, zmq::send_flags::none);
+    return send_status::sent;
+}
+
+rogue_transport::send_status rogue_transport::send(std::uint16_t flags,
+                                                   std::uint8_t chan,
+                                                   std::uint8_t err,
+                                                   zmq::message_t& payload,
+                                                   std::chrono::milliseconds timeout,
+                                                   parse_error& refusal)
+{
+    refusal = check_payload_size(payload.size());
+    if (refusal) {
+        return send_status::refused;
+    }
+    if (!send_header(flags, chan, err, timeout)) {
+        return send_status::timeout;
+    }
+    (void)d_sock.send(payload, zmq::send_flags::none);
     return send_status::sent;
 }
 

@@ -108,16 +108,36 @@ public:
                      std::chrono::milliseconds timeout,
                      parse_error& refusal);
 
+    /*!
+     * \brief Sends one frame whose payload the caller already built in \p payload
+     * (e.g. a zmq::message_t of the frame size filled in place): nothing is copied.
+     *
+     * On send_status::sent ZeroMQ owns the payload and \p payload is left empty; on
+     * timeout or refusal it is left untouched, so the caller can retry with it.
+     */
+    send_status send(std::uint16_t flags,
+                     std::uint8_t chan,
+                     std::uint8_t err,
+                     zmq::message_t& payload,
+                     std::chrono::milliseconds timeout,
+                     parse_error& refusal);
+
 private:
     bool wait(short events, std::chrono::milliseconds timeout);
     void drain_monitor();
+    //! Queues parts 0..2; false when no peer took them within \p timeout.
+    bool send_header(std::uint16_t flags,
+                     std::uint8_t chan,
+                     std::uint8_t err,
+                     std::chrono::milliseconds timeout);
 
     socket_plan d_plan;
     zmq::socket_t d_sock;
     zmq::socket_t d_monitor;
     event_fn d_on_event;
     std::atomic<int> d_peers{ 0 };
-    std::vector<zmq::message_t> d_parts;
+    std::vector<zmq::message_t> d_parts; //!< the last message received, kept whole
+    std::vector<part_view> d_views;      //!< views of d_parts, reused per message
 };
 
 } // namespace rogue
