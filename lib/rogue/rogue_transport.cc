@@ -6,7 +6,6 @@
  */
 
 #include "../common/reconnect_policy.h"
-#include "../common/zmq_context.h"
 #include "rogue_transport.h"
 #include <algorithm>
 #include <cstring>
@@ -17,12 +16,6 @@ namespace netstream {
 namespace rogue {
 
 namespace {
-std::string monitor_endpoint()
-{
-    static std::atomic<unsigned> n{ 0 };
-    return "inproc://netstream-rogue-monitor-" + std::to_string(n++);
-}
-
 int port_of(const std::string& endpoint)
 {
     const auto colon = endpoint.rfind(':');
@@ -43,55 +36,34 @@ rogue_transport::rogue_transport(bridge_role role,
                                  int base_port,
                                  event_fn on_event)
     : d_plan(plan_socket(role, direction, address, base_port)),
-      d_sock(shared_zmq_context(),
-             d_plan.kind == socket_kind::push ? ZMQ_PUSH : ZMQ_PULL),
-      d_on_event(std::move(on_event))
+      d_ms(d_plan.kind == socket_kind::push ? ZMQ_PUSH : ZMQ_PULL, std::move(on_event))
 {
     // Rogue's options (spec §2.1): LINGER=0 on both; IMMEDIATE=1 on PUSH so nothing is
     // queued while no peer is connected. High-water marks stay at the libzmq default.
-    d_sock.set(zmq::sockopt::linger, 0);
+    d_ms.sock().set(zmq::sockopt::linger, 0);
     if (d_plan.kind == socket_kind::push) {
-        d_sock.set(zmq::sockopt::immediate, 1);
+        d_ms.sock().set(zmq::sockopt::immediate, 1);
     }
     if (!d_plan.bind) {
         // libzmq reconnects by itself; the shared policy sets its back-off.
         reconnect_policy policy("retry", 0.1, 2.0);
         const auto first = policy.next_delay();
-        d_sock.set(zmq::sockopt::reconnect_ivl, static_cast<int>(first.count()));
-        d_sock.set(zmq::sockopt::reconnect_ivl_max, 2000);
+        d_ms.sock().set(zmq::sockopt::reconnect_ivl, static_cast<int>(first.count()));
+        d_ms.sock().set(zmq::sockopt::reconnect_ivl_max, 2000);
     }
-
-    const std::string mon = monitor_endpoint();
-    if (zmq_socket_monitor(d_sock.handle(),
-                           mon.c_str(),
-                           ZMQ_EVENT_CONNECTED | ZMQ_EVENT_ACCEPTED |
-                               ZMQ_EVENT_DISCONNECTED) != 0) {
-        throw std::runtime_error("zmq_socket_monitor failed: " +
-                                 std::string(zmq_strerror(zmq_errno())));
-    }
-    d_monitor = zmq::socket_t(shared_zmq_context(), ZMQ_PAIR);
-    d_monitor.set(zmq::sockopt::linger, 0);
-    d_monitor.connect(mon);
 
     try {
-        if (d_plan.bind) {
-            d_sock.bind(d_plan.endpoint);
-        } else {
-            d_sock.connect(d_plan.endpoint);
-        }
-    } catch (const zmq::error_t& e) {
-        zmq_socket_monitor(d_sock.handle(), nullptr, 0);
-        throw std::invalid_argument("address/port: cannot " +
-                                    std::string(d_plan.bind ? "bind" : "connect") + " '" +
-                                    d_plan.endpoint + "': " + e.what());
+        d_ms.bind_or_connect(d_plan.endpoint, d_plan.bind);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("address/port: ") + e.what());
     }
 }
 
-rogue_transport::~rogue_transport() { zmq_socket_monitor(d_sock.handle(), nullptr, 0); }
+rogue_transport::~rogue_transport() = default;
 
 std::string rogue_transport::last_endpoint() const
 {
-    const std::string ep = d_sock.get(zmq::sockopt::last_endpoint);
+    const std::string ep = d_ms.last_endpoint();
     return ep.empty() ? d_plan.endpoint : ep;
 }
 
@@ -104,65 +76,6 @@ int rogue_transport::base_port() const
     return uses_upper ? port - 1 : port;
 }
 
-bool rogue_transport::wait(short events, std::chrono::milliseconds timeout)
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-        zmq::pollitem_t items[] = { { d_sock.handle(), 0, events, 0 },
-                                    { d_monitor.handle(), 0, ZMQ_POLLIN, 0 } };
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        try {
-            zmq::poll(items, 2, std::max(left, std::chrono::milliseconds(0)));
-        } catch (const zmq::error_t& e) {
-            if (e.num() != EINTR) {
-                throw;
-            }
-        }
-        if (items[1].revents & ZMQ_POLLIN) {
-            drain_monitor();
-        }
-        if (items[0].revents & events) {
-            return true;
-        }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            return false;
-        }
-    }
-}
-
-void rogue_transport::drain_monitor()
-{
-    // Monitor messages: part 1 = u16 event + u32 value, part 2 = the peer address.
-    while (true) {
-        zmq::message_t ev, addr;
-        if (!d_monitor.recv(ev, zmq::recv_flags::dontwait)) {
-            return;
-        }
-        if (ev.more()) {
-            (void)d_monitor.recv(addr, zmq::recv_flags::dontwait);
-        }
-        if (ev.size() < 2) {
-            continue;
-        }
-        std::uint16_t id;
-        std::memcpy(&id, ev.data(), sizeof id);
-        const char* name = nullptr;
-        if (id == ZMQ_EVENT_CONNECTED || id == ZMQ_EVENT_ACCEPTED) {
-            d_peers++;
-            name = id == ZMQ_EVENT_CONNECTED ? "connect" : "accept";
-        } else if (id == ZMQ_EVENT_DISCONNECTED) {
-            if (d_peers.load() > 0) {
-                d_peers--;
-            }
-            name = "disconnect";
-        }
-        if (name && d_on_event) {
-            d_on_event(name, addr.to_string());
-        }
-    }
-}
-
 rogue_transport::recv_status rogue_transport::receive(std::chrono::milliseconds timeout,
                                                       frame_view& out,
                                                       parse_error& err,
@@ -170,11 +83,11 @@ rogue_transport::recv_status rogue_transport::receive(std::chrono::milliseconds 
 {
     wire_bytes = 0;
     d_parts.clear();
-    drain_monitor();
+    d_ms.service();
     zmq::message_t first;
-    if (!d_sock.recv(first, zmq::recv_flags::dontwait)) {
-        if (!wait(ZMQ_POLLIN, timeout) ||
-            !d_sock.recv(first, zmq::recv_flags::dontwait)) {
+    if (!d_ms.sock().recv(first, zmq::recv_flags::dontwait)) {
+        if (!d_ms.wait(ZMQ_POLLIN, timeout) ||
+            !d_ms.sock().recv(first, zmq::recv_flags::dontwait)) {
             return recv_status::timeout;
         }
     }
@@ -183,7 +96,7 @@ rogue_transport::recv_status rogue_transport::receive(std::chrono::milliseconds 
     // Parts of one message arrive together: the rest is already here.
     while (more) {
         zmq::message_t next;
-        (void)d_sock.recv(next, zmq::recv_flags::none);
+        (void)d_ms.sock().recv(next, zmq::recv_flags::none);
         more = next.more();
         d_parts.push_back(std::move(next));
     }
@@ -203,25 +116,26 @@ bool rogue_transport::send_header(std::uint16_t flags,
                                   std::uint8_t err,
                                   std::chrono::milliseconds timeout)
 {
-    drain_monitor();
+    d_ms.service();
     const header_parts h = encode_header(flags, chan, err);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
         zmq::const_buffer first(h.flags.data(), h.flags.size());
-        if (d_sock.send(first, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+        if (d_ms.sock().send(first,
+                             zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
             break;
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || !wait(ZMQ_POLLOUT, left)) {
+        if (left.count() <= 0 || !d_ms.wait(ZMQ_POLLOUT, left)) {
             return false;
         }
     }
     // Once the first part is accepted, ZeroMQ takes the whole message.
-    (void)d_sock.send(zmq::const_buffer(h.chan.data(), h.chan.size()),
-                      zmq::send_flags::sndmore);
-    (void)d_sock.send(zmq::const_buffer(h.err.data(), h.err.size()),
-                      zmq::send_flags::sndmore);
+    (void)d_ms.sock().send(zmq::const_buffer(h.chan.data(), h.chan.size()),
+                           zmq::send_flags::sndmore);
+    (void)d_ms.sock().send(zmq::const_buffer(h.err.data(), h.err.size()),
+                           zmq::send_flags::sndmore);
     return true;
 }
 
@@ -241,7 +155,7 @@ rogue_transport::send_status rogue_transport::send(std::uint16_t flags,
         return send_status::timeout;
     }
     zmq::message_t body(payload, payload_size);
-    (void)d_sock.send(body, zmq::send_flags::none);
+    (void)d_ms.sock().send(body, zmq::send_flags::none);
     return send_status::sent;
 }
 
@@ -259,7 +173,7 @@ rogue_transport::send_status rogue_transport::send(std::uint16_t flags,
     if (!send_header(flags, chan, err, timeout)) {
         return send_status::timeout;
     }
-    (void)d_sock.send(payload, zmq::send_flags::none);
+    (void)d_ms.sock().send(payload, zmq::send_flags::none);
     return send_status::sent;
 }
 

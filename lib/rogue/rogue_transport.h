@@ -13,6 +13,7 @@
 // options are Rogue's own (PUSH: IMMEDIATE=1, LINGER=0; PULL: LINGER=0; high-water
 // marks at the libzmq default). Every wait is bounded by the caller's timeout.
 
+#include "../common/monitored_socket.h"
 #include "../common/parse_error.h"
 #include "rogue_frame_codec.h"
 #include "rogue_port_plan.h"
@@ -37,8 +38,7 @@ class rogue_transport
 {
 public:
     //! Connection events seen by the socket monitor: "connect", "accept", "disconnect".
-    using event_fn =
-        std::function<void(const std::string& event, const std::string& peer)>;
+    using event_fn = monitored_socket::event_fn;
 
     //! Outcome of receive().
     enum class recv_status {
@@ -79,7 +79,7 @@ public:
     //! The plan the socket was opened from.
     const socket_plan& plan() const { return d_plan; }
     //! Number of peers currently connected (from the monitor).
-    int peers() const { return d_peers.load(); }
+    int peers() const { return d_ms.peers(); }
 
     /*!
      * \brief Waits up to \p timeout for one message and decodes it.
@@ -123,8 +123,6 @@ public:
                      parse_error& refusal);
 
 private:
-    bool wait(short events, std::chrono::milliseconds timeout);
-    void drain_monitor();
     //! Queues parts 0..2; false when no peer took them within \p timeout.
     bool send_header(std::uint16_t flags,
                      std::uint8_t chan,
@@ -132,10 +130,7 @@ private:
                      std::chrono::milliseconds timeout);
 
     socket_plan d_plan;
-    zmq::socket_t d_sock;
-    zmq::socket_t d_monitor;
-    event_fn d_on_event;
-    std::atomic<int> d_peers{ 0 };
+    monitored_socket d_ms;
     std::vector<zmq::message_t> d_parts; //!< the last message received, kept whole
     std::vector<part_view> d_views;      //!< views of d_parts, reused per message
 };
