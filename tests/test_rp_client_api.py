@@ -224,18 +224,26 @@ def test_dac_wav_missing_broken_empty(dac_emu, tmp_path):
     assert dac_emu.dac_history == []  # nothing was started
 
 
-def test_tdms_needs_a_reader_or_plays(dac_emu, tmp_path):
-    cl = dac_client(dac_emu, DacCb())
-    try:
-        import nptdms  # noqa: F401
-    except ImportError:
-        with pytest.raises(RuntimeError, match="nptdms"):
-            cl.startStreamingTDMS(str(tmp_path / "x.tdms"))
-        return
+def test_tdms_plays_exactly_and_reports_missing_and_broken_files(dac_emu, tmp_path):
+    """startStreamingTDMS through a real TDMS writer/reader (npTDMS): two int16 channels."""
+    from nptdms import ChannelObject, TdmsWriter
+
+    a, b = codes(900, 1), codes(900, 2, 5)
+    path = tmp_path / "x.tdms"
+    with TdmsWriter(str(path)) as w:
+        w.write_segment([ChannelObject("dac", "out1", a), ChannelObject("dac", "out2", b)])
     cb = DacCb()
-    cl.setReceiveDataCallback(cb)
-    assert not cl.startStreamingTDMS(str(tmp_path / "x.tdms"))
-    assert cb.events == ["stoppedMissingFile"]
+    cl = dac_client(dac_emu, cb)
+    assert cl.startStreamingTDMS(str(path))
+    assert cl.wait(30)
+    assert cb.events == ["stoppedFileEnd"]
+    np.testing.assert_array_equal(dac_emu.dac_played(1), a)
+    np.testing.assert_array_equal(dac_emu.dac_played(2), b)
+    assert not cl.startStreamingTDMS(str(tmp_path / "missing.tdms"))
+    (tmp_path / "bad.tdms").write_bytes(b"TDSm not really a tdms file")
+    assert not cl.startStreamingTDMS(str(tmp_path / "bad.tdms"))
+    assert cb.events == ["stoppedFileEnd", "stoppedMissingFile", "stoppedFileBroken"]
+    assert dac_emu.fatal_events == []
 
 
 REPO = Path(__file__).resolve().parents[1]
