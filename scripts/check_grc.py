@@ -108,7 +108,7 @@ def main() -> int:
     ap.add_argument("--build", type=Path, default=REPO / "build")
     ap.add_argument("--timeout", type=float, default=8.0, help="seconds to let a streaming example run")
     args = ap.parse_args()
-    return check_blocks() | check_examples(args.build, args.timeout)
+    return check_blocks() | check_examples(args.build.resolve(), args.timeout)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ using std::chrono::milliseconds;
 constexpr milliseconds poll_slice{ 100 };
 constexpr milliseconds data_connect_timeout{ 5000 };
 constexpr milliseconds orderly_stop_timeout{ 3000 };
+constexpr milliseconds gate_timeout{ 5000 }; // per start phase, as the vendor client
+
 constexpr int data_rcvbuf = 8 << 20;
 
 std::uint64_t realtime_ns()
@@ -72,6 +74,60 @@ adc_stream::adc_stream(const adc_link_config& link,
                            "notifications",
                            "packs_dropped_at_stop" }) {
         d_counters.declare(c);
+        if (!d_link.counter_prefix.empty()) {
+            d_counters.declare(d_link.counter_prefix + c);
+        }
+    }
+}
+
+void start_gate::report(unsigned board, phase p)
+{
+    {
+        std::lock_guard<std::mutex> lk(d_mutex);
+        if (board < d_phase.size()) {
+            d_phase[board] = p;
+        }
+    }
+    d_cv.notify_all();
+}
+
+bool start_gate::wait_slaves(phase p, milliseconds timeout, const std::atomic<bool>& stop)
+{
+    return wait(1, static_cast<unsigned>(d_phase.size()), p, timeout, stop);
+}
+
+bool start_gate::wait_master(phase p, milliseconds timeout, const std::atomic<bool>& stop)
+{
+    return wait(0, 1, p, timeout, stop);
+}
+
+bool start_gate::wait(unsigned first,
+                      unsigned last,
+                      phase p,
+                      milliseconds timeout,
+                      const std::atomic<bool>& stop)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock<std::mutex> lk(d_mutex);
+    while (!stop.load()) {
+        if (std::all_of(d_phase.begin() + first, d_phase.begin() + last, [p](unsigned x) {
+                return x >= p;
+            })) {
+            return true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        d_cv.wait_for(lk, milliseconds(50));
+    }
+    return false;
+}
+
+void adc_stream::count(const std::string& name, std::uint64_t n)
+{
+    d_counters.add(name, n);
+    if (!d_link.counter_prefix.empty()) {
+        d_counters.add(d_link.counter_prefix + name, n);
     }
 }
 
@@ -205,7 +261,7 @@ void adc_stream::on_notification(const control_message& m)
         is_cmd(m, command_id::settings_get_fail)) {
         return;
     }
-    d_counters.add("notifications");
+    count("notifications");
     d_event(name.empty() ? "board_notification" : name,
             std::string("CMD ") + std::to_string(m.command) + " " +
                 command_name(m.command));
@@ -329,7 +385,21 @@ void adc_stream::configure(const adc_settings& s)
 
 void adc_stream::start_stream(const adc_settings& s)
 {
+    // Multi-board (section 7.4): 17 to the slaves, then the master; 27 likewise.
+    const auto& gate = d_link.gate;
+    const unsigned me = d_link.board_index;
+    if (gate) {
+        gate->report(me, start_gate::idle);
+        if (me == 0 && !gate->wait_slaves(start_gate::started, gate_timeout, d_stop)) {
+            d_event("gate",
+                    "a slave did not start within 5 s; starting the master anyway");
+        }
+    }
+    d_generation++;
     d_ctrl.start_adc(); // 17 -> 25
+    if (gate) {
+        gate->report(me, start_gate::started);
+    }
     const std::string host = [this] {
         std::lock_guard<std::mutex> lk(d_mutex);
         return d_host;
@@ -349,7 +419,20 @@ void adc_stream::start_stream(const adc_settings& s)
             "the board started the ADC stream (25) but its data port failed: " +
                 std::string(e.what()));
     }
+    if (gate) {
+        const bool ok =
+            me == 0 ? gate->wait_slaves(start_gate::armed, gate_timeout, d_stop)
+                    : gate->wait_master(start_gate::started, gate_timeout, d_stop);
+        if (!ok) {
+            d_event("gate",
+                    me == 0 ? "a slave was not armed within 5 s; arming the master anyway"
+                            : "the master did not start within 5 s; arming anyway");
+        }
+    }
     d_ctrl.start_fpga(); // 27 -> 28, exactly once per 17
+    if (gate) {
+        gate->report(me, start_gate::armed);
+    }
     d_have_last = false;
     d_pending_lost = 0;
     d_new_stream = true;
@@ -400,25 +483,26 @@ void adc_stream::handle_pack(std::unique_ptr<rx_pack> p, const adc_settings& s)
     const std::uint64_t expected = d_have_last ? d_last_id + 1 : 0;
     if (pk.pack_id != expected) {
         const std::uint64_t missing = pk.pack_id > expected ? pk.pack_id - expected : 0;
-        d_counters.add("packid_gaps");
-        d_counters.add("packs_missing", missing);
+        count("packid_gaps");
+        count("packs_missing", missing);
         lost += missing * p->samples;
     }
     d_have_last = true;
     d_last_id = pk.pack_id;
     d_pending_lost = pk.lost_fpga;
     if (pk.lost_fpga > 0) {
-        d_counters.add("fpga_lost", pk.lost_fpga);
+        count("fpga_lost", pk.lost_fpga);
     }
     if (lost > 0) {
         p->lost_before = lost;
-        d_counters.add("lost_samples", lost);
+        count("lost_samples", lost);
         d_counters.add(ctr::gaps);
         d_event("gap",
                 std::to_string(lost) + " sample(s) per channel lost before pack " +
                     std::to_string(pk.pack_id));
     }
     p->stream_start = d_new_stream;
+    p->generation = d_generation.load();
     p->tag_time = d_new_stream || d_discontinuity || lost > 0;
     d_new_stream = false;
     d_discontinuity = false;
@@ -510,6 +594,9 @@ void adc_stream::stop_stream_orderly()
 {
     // Section 5.1 / 12.1: send 18, keep reading the data link until EOF (dropping what
     // arrives: the last pack is stale), and wait for 19. Bounded.
+    if (d_link.gate) {
+        d_link.gate->report(d_link.board_index, start_gate::idle);
+    }
     d_stop_pending = true;
     d_saw_stopped = false;
     const auto deadline = clock::now() + orderly_stop_timeout;
@@ -531,7 +618,7 @@ void adc_stream::stop_stream_orderly()
             }
         }
         if (dropped > 0) {
-            d_counters.add("packs_dropped_at_stop");
+            count("packs_dropped_at_stop");
         }
     } catch (const link_error&) {
         d_ctrl.close();
@@ -565,7 +652,7 @@ void adc_stream::run()
             // Restart requested (cmd) or stop(): take the stream down cleanly.
             stop_stream_orderly();
             if (!d_stop) {
-                d_counters.add("restarts");
+                count("restarts");
                 d_event("restart", "stream restarted with new settings");
             }
             d_discontinuity = true;
@@ -582,7 +669,7 @@ void adc_stream::run()
                 // with a healthy control link: resynchronise by restarting the stream.
                 stop_stream_orderly();
                 if (d_ctrl.is_open()) {
-                    d_counters.add("resyncs");
+                    count("resyncs");
                     d_event("resync", e.what());
                     continue;
                 }

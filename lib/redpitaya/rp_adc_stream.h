@@ -46,6 +46,44 @@ struct adc_settings {
     std::string coupling = "DC"; //!< "DC" or "AC", all enabled inputs
 };
 
+/*!
+ * \brief Start order of a master and its slaves (spec section 7.4), as the vendor client:
+ * ADC_SERVER_START (17) to every slave, then to the master; ADC_FPGA_START (27) to every
+ * slave, then to the master.
+ *
+ * Shared by the adc_stream of each board of one multi-board source (board 0 = master).
+ * Each board reports its phase; a waiting board goes on after \p timeout (5 s per phase
+ * in the vendor client) even if another has not got there.
+ */
+class start_gate
+{
+public:
+    enum phase : unsigned { idle = 0, started = 1, armed = 2 };
+
+    explicit start_gate(unsigned boards) : d_phase(boards, idle) {}
+    //! Board \p board (0 = master) reached \p p.
+    void report(unsigned board, phase p);
+    //! Master: wait until every slave reached \p p; false on timeout or stop.
+    bool wait_slaves(phase p,
+                     std::chrono::milliseconds timeout,
+                     const std::atomic<bool>& stop);
+    //! Slave: wait until the master reached \p p; false on timeout or stop.
+    bool wait_master(phase p,
+                     std::chrono::milliseconds timeout,
+                     const std::atomic<bool>& stop);
+
+private:
+    bool wait(unsigned first,
+              unsigned last,
+              phase p,
+              std::chrono::milliseconds timeout,
+              const std::atomic<bool>& stop);
+
+    std::mutex d_mutex;
+    std::condition_variable d_cv;
+    std::vector<unsigned> d_phase;
+};
+
 //! Where the board is and how to behave on link loss.
 struct adc_link_config {
     std::string host; //!< empty = discovery
@@ -56,6 +94,12 @@ struct adc_link_config {
     std::optional<board_model>
         model; //!< known family (else from the beacon or the first pack)
     std::size_t queue_bytes = 64u << 20; //!< bound on queued packs
+    //! Multi-board: per-board counters are also counted under this prefix ("board2.").
+    std::string counter_prefix;
+    //! Multi-board: the start order; nullptr for a single board.
+    std::shared_ptr<start_gate> gate;
+    //! Multi-board: 0 = master, k >= 1 = the k-th slave.
+    unsigned board_index = 0;
 };
 
 //! One validated pack and what the block must tag on its first sample.
@@ -69,6 +113,8 @@ struct rx_pack {
     std::uint64_t lost_before = 0; //!< samples per channel missing just before this pack
     double rate = 0.0;             //!< base rate / decimation
     float full_scale = 1.0f;       //!< volts at code +-32768
+    std::uint64_t generation =
+        0; //!< which start of the stream (see adc_stream::generation())
 };
 
 class adc_stream
@@ -104,6 +150,8 @@ public:
     void update_settings(const std::function<void(adc_settings&)>& change);
     adc_settings settings() const;
     bool connected() const { return d_connected.load(); }
+    //! Number of stream starts so far; the packs of the next start carry a larger one.
+    std::uint64_t generation() const { return d_generation.load(); }
     std::string endpoint() const;
     protocol_version version() const;
 
@@ -120,6 +168,8 @@ private:
     std::unique_ptr<rx_pack> take_buffer(std::size_t size);
     bool queue_full() const;
     void sleep_interruptible(std::chrono::milliseconds d);
+    //! Count \p name, and under the board's prefix on a multi-board source.
+    void count(const std::string& name, std::uint64_t n = 1);
 
     adc_link_config d_link;
     counter_set& d_counters;
@@ -127,6 +177,7 @@ private:
     std::atomic<bool> d_stop{ false };
     std::atomic<bool> d_restart{ false };
     std::atomic<bool> d_connected{ false };
+    std::atomic<std::uint64_t> d_generation{ 0 };
 
     mutable std::mutex d_mutex; // queue, pool, settings, error, endpoint
     std::condition_variable d_cv;

@@ -349,10 +349,16 @@ void dac_stream::end_playback(const dac_settings& s)
     // Section 6.1 item 4: 32 discards what is queued, so wait for playback first.
     if (d_anchored && !(s.one_pack && s.inf) && !d_stop) {
         const double plays = s.one_pack ? static_cast<double>(s.repeat_count) : 1.0;
+        // The anchor is when the first pack was written, not when the board started
+        // playing it: add one pack's duration (block_size bytes of 16-bit codes, the
+        // longest a pack can last) plus 50 ms, so the stop never cuts the last pack.
+        const double margin_s =
+            static_cast<double>(s.block_size) / 2.0 / s.dac_rate + 0.05;
         const auto end =
             d_anchor +
             std::chrono::nanoseconds(static_cast<long long>(
-                1e9 * plays * static_cast<double>(d_samples_since_anchor) / s.dac_rate));
+                1e9 * (plays * static_cast<double>(d_samples_since_anchor) / s.dac_rate +
+                       margin_s)));
         const auto cap = clock::now() + d_link.drain_cap;
         while (clock::now() < std::min(end, cap) && !d_stop) {
             std::unique_lock<std::mutex> lk(d_mutex);

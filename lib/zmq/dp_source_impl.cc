@@ -43,9 +43,6 @@ dp_source_impl<Public>::dp_source_impl(int zmq_type,
         [this](const std::string& ev, const std::string& peer) {
             on_socket_event(ev, peer);
         });
-    // Room for a whole default-size frame: work() hands it on in one piece instead of
-    // the scheduler's default 8 Ki-item chunks.
-    this->set_min_output_buffer(65536);
     for (const char* c :
          { "restarts", "connects", "disconnects", "frames_missing", "empty_frames" }) {
         d_counters.declare(c);

@@ -60,6 +60,22 @@ namespace netstream {
  * as lost), `reconnects`, `resyncs`, `restarts`, `notifications`,
  * `packs_dropped_at_stop`, `malformed.<reason>`. An `O` is printed on every loss.
  *
+ * Several boards (X-channel master and slaves, spec section 7.4): give `host` as a
+ * comma-separated list, master first ("10.0.0.1, 10.0.0.2"). Every board gets the same
+ * settings and the same `data_port`; slaves are sent ADC_SERVER_START (17) and
+ * ADC_FPGA_START (27) before the master (the master waits up to 5 s per phase), and the
+ * master is stopped first. Output ports: board-major, then channel (board 1 IN1, IN2,
+ * board 2 IN1, IN2, ...). The boards are output in lock-step: output sample i is sample
+ * i of every board. A loss on one board (lostFPGA, packId gap) is zero-filled on that
+ * board's ports only and tagged there with `rp_lost`; a board that restarts on its own
+ * (resync, reconnect) makes the block restart all boards in the start order (counter
+ * `realigns`, event `realign`), with new `rx_rate`/`rx_time` tags on every port at the
+ * same offset. Per-board counters: `board<k>.fpga_lost`, `.packid_gaps`,
+ * `.packs_missing`, `.lost_samples`, `.zero_filled`, `.restarts`, `.resyncs`,
+ * `.notifications`, `.packs_dropped_at_stop` (the unprefixed ones are totals); status
+ * field `endpoints`. Samples are aligned only with the X-channel / Click-Shield sync
+ * hardware; without it the boards are merely started together.
+ *
  * Link loss: with `reconnect` = "retry" the block reconnects with exponential back-off
  * (0.1 s doubling to 5 s) and tags the gap; with "done" it ends the flowgraph. A board
  * that rejects a setting ends the flowgraph in both modes (last_error() says why).
@@ -75,7 +91,8 @@ public:
 
     /*!
      * \param host        board address, "host" or "host:control_port"; empty = listen for
-     *                    discovery beacons (UDP 18902, 3 s) and take the first board
+     *                    discovery beacons (UDP 18902, 3 s) and take the first board;
+     *                    several boards: a comma-separated list, master first
      * \param channels    enabled inputs, 1..4, ascending without repeats (3, 4: 4-input
      * board) \param decimation  1, 2, 4, 8 or 16..65536; rate = base rate / decimation
      * \param resolution  8 or 16 bits per sample on the wire

@@ -14,7 +14,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(rp_adc_source.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(aea2bedb1cceef238681be072a6032af)                     */
+/* BINDTOOL_HEADER_FILE_HASH(c51a3cda1f803b54927831deb214a19c)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
