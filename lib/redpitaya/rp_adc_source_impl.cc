@@ -76,22 +76,6 @@ void check_block_size(int b)
     }
 }
 
-bool parse_output_type(const std::string& t)
-{
-    if (t == "float") {
-        return true;
-    }
-    if (t == "short") {
-        return false;
-    }
-    throw std::invalid_argument("output_type: got \"" + t +
-                                "\", allowed \"float\" or \"short\"");
-}
-
-std::size_t item_size(const std::string& t)
-{
-    return parse_output_type(t) ? sizeof(float) : sizeof(std::int16_t);
-}
 
 unsigned port_count(const std::vector<int>& channels)
 {
@@ -188,8 +172,9 @@ rp_adc_source_impl::rp_adc_source_impl(const std::string& host,
                      gr::io_signature::make(0, 0, 0),
                      gr::io_signature::make(static_cast<int>(total_ports(host, channels)),
                                             static_cast<int>(total_ports(host, channels)),
-                                            item_size(output_type))),
-      d_float(parse_output_type(output_type)),
+                                            item_format_size(parse_item_format(
+                                                "output_type", output_type)))),
+      d_float(parse_item_format("output_type", output_type)),
       d_scale(scale),
       d_nports(total_ports(host, channels)),
       d_per_board(port_count(channels))

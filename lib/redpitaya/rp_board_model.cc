@@ -6,6 +6,7 @@
  */
 
 #include "rp_board_model.h"
+#include <stdexcept>
 
 #include <array>
 #include <cstdlib>
@@ -147,6 +148,23 @@ const char* known_model_names()
 bool decimation_allowed(long long d)
 {
     return d == 1 || d == 2 || d == 4 || d == 8 || (d >= 16 && d <= 65536);
+}
+
+bool parse_item_format(const std::string& param, const std::string& value)
+{
+    if (value == "float") {
+        return true;
+    }
+    if (value == "short") {
+        return false;
+    }
+    throw std::invalid_argument(param + ": got \"" + value +
+                                "\", allowed \"float\" or \"short\"");
+}
+
+std::size_t item_format_size(bool is_float)
+{
+    return is_float ? sizeof(float) : sizeof(std::int16_t);
 }
 
 } // namespace redpitaya

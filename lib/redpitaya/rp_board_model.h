@@ -12,6 +12,7 @@
 // section 9): input count, base ADC rate, native bits, full scale, front-end options.
 // Pure C++17, no GNU Radio dependency.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,16 @@ std::optional<dac_model> dac_by_name(const std::string& name);
 
 //! Names accepted by model_by_name(), comma separated (for error messages).
 const char* known_model_names();
+
+/*!
+ * \brief Item format of a Red Pitaya block's stream ports: "float" (volts) or "short"
+ * (raw codes). Returns true for float.
+ * \throws std::invalid_argument naming `param` (e.g. "output_type") and the allowed
+ * values.
+ */
+bool parse_item_format(const std::string& param, const std::string& value);
+//! Bytes per stream item for that format (sizeof(float) or sizeof(int16_t)).
+std::size_t item_format_size(bool is_float);
 
 //! True if \p decimation is one the board's web UI allows: 1, 2, 4, 8 or 16...65536.
 bool decimation_allowed(long long decimation);

@@ -37,22 +37,6 @@ std::uint8_t checked_outputs(const std::vector<int>& outputs)
     throw std::invalid_argument("outputs: got [" + s + "], allowed [1], [2] or [1,2]");
 }
 
-bool parse_input_type(const std::string& t)
-{
-    if (t == "float") {
-        return true;
-    }
-    if (t == "short") {
-        return false;
-    }
-    throw std::invalid_argument("input_type: got \"" + t +
-                                "\", allowed \"float\" or \"short\"");
-}
-
-std::size_t item_size(const std::string& t)
-{
-    return parse_input_type(t) ? sizeof(float) : sizeof(std::int16_t);
-}
 
 int port_count(const std::vector<int>& outputs)
 {
@@ -132,9 +116,11 @@ rp_dac_sink_impl::rp_dac_sink_impl(const std::string& host,
                                    const std::string& reconnect)
     : gr::sync_block("rp_dac_sink",
                      gr::io_signature::make(
-                         port_count(outputs), port_count(outputs), item_size(input_type)),
+                         port_count(outputs),
+                         port_count(outputs),
+                         item_format_size(parse_item_format("input_type", input_type))),
                      gr::io_signature::make(0, 0, 0)),
-      d_float(parse_input_type(input_type)),
+      d_float(parse_item_format("input_type", input_type)),
       d_nports(static_cast<unsigned>(port_count(outputs))),
       d_dac_base_rate(checked_model(model).base_rate),
       d_block_size(block_size > 0 ? static_cast<std::uint32_t>(block_size) : 0u),
