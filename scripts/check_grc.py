@@ -20,6 +20,10 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# Check the block files of this checkout, not an installed copy: GRC lets a later path
+# override an earlier one, so leave /usr/local (where `cmake --install` puts ours) out.
+os.environ["GR_CONF_GRC_GLOBAL_BLOCKS_PATH"] = "/usr/share/gnuradio/grc/blocks"
+os.environ["GR_CONF_GRC_LOCAL_BLOCKS_PATH"] = ""
 
 
 def check_blocks() -> int:
