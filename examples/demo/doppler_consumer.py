@@ -15,9 +15,8 @@ import os
 import sys
 import time
 
-import numpy as np
-
 import doppler.stream as ds
+import numpy as np
 
 
 def main() -> None:
