@@ -124,10 +124,16 @@ def main() -> int:
     npy = args.out / "doppler_samples.npy"
     py = sys.executable
     consumers = {
-        "doppler": subprocess.Popen([py, str(HERE / "doppler_consumer.py"), endpoint, str(args.seconds), str(npy)],
-                                    stdout=subprocess.PIPE, text=True),  # fmt: skip
-        "tia": subprocess.Popen([py, str(HERE / "tia_consumer.py"), "127.0.0.1", str(tia_port), str(args.seconds)],
-                                stdout=subprocess.PIPE, text=True),  # fmt: skip
+        "doppler": subprocess.Popen(
+            [py, str(HERE / "doppler_consumer.py"), endpoint, str(args.seconds), str(npy)],
+            stdout=subprocess.PIPE,
+            text=True,
+        ),  # fmt: skip
+        "tia": subprocess.Popen(
+            [py, str(HERE / "tia_consumer.py"), "127.0.0.1", str(tia_port), str(args.seconds)],
+            stdout=subprocess.PIPE,
+            text=True,
+        ),  # fmt: skip
     }
     print(f"flowgraph: doppler PUB on {endpoint}, TiA server on 127.0.0.1:{tia_port}")
     print(f"{'t (s)':>5} {'MS/s/ch':>8} {'lost':>8} {'frames':>7} {'drops':>6} {'TiA pkts':>9}")
