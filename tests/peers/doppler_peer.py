@@ -84,11 +84,14 @@ def main() -> None:
         pub = ds.Publisher(ep, code)
         stop_file = opts["stop_file"]
         deadline = time.monotonic() + opts.get("max_seconds", 20)
+        period = opts.get("period", 0.002)  # a publisher paced like a real source
+        next_send = time.monotonic()
         k = 0
         while time.monotonic() < deadline and not os.path.exists(stop_file):
             pub.send(make_frame(code, k, frame_size), sample_rate=fs, center_freq=fc)
             k += 1
-            time.sleep(opts.get("period", 0.002))
+            next_send += period
+            time.sleep(max(0.0, next_send - time.monotonic()))  # pacing to the next send deadline
         out["sent"] = k
     elif role == "push":
         push = ds.Push(ep, code)
