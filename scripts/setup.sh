@@ -36,7 +36,7 @@ if ((${#missing[@]})); then
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update
     # With recommends: that is the set the tests were developed and run against.
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${missing[@]}"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 else
     log "Debian packages: all present"
 fi
