@@ -11,5 +11,6 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${NETSTREAM_BUILD_DIR:-$REPO/build}"
 "$REPO/scripts/setup.sh"
 cd "$REPO"
-PYTHONPATH="$BUILD/test_modules${PYTHONPATH:+:$PYTHONPATH}" GR_CONF_LOG_DEBUG_LEVEL=off \
+# Debian's gnuradio-runtime.conf logs at debug level; the demo prints its own summary.
+PYTHONPATH="$BUILD/test_modules${PYTHONPATH:+:$PYTHONPATH}" GR_CONF_LOG_LOG_LEVEL=info \
     exec "$REPO/.venv/bin/python" examples/demo/run_demo.py "$@"
