@@ -201,15 +201,7 @@ rp_adc_source_impl::rp_adc_source_impl(const std::string& host,
                                     "\", allowed \"DC\" or \"AC\"");
     }
     s.coupling = coupling;
-    const std::uint64_t min_adc = 12ull * (static_cast<std::uint64_t>(block_size) + 128u);
-    if (adc_size < 0 ||
-        (adc_size > 0 && static_cast<std::uint64_t>(adc_size) < min_adc)) {
-        throw std::invalid_argument(
-            "adc_size: got " + std::to_string(adc_size) +
-            ", allowed 0 (automatic) or >= 12 x (block_size + 128) = " +
-            std::to_string(min_adc));
-    }
-    s.adc_size = static_cast<std::uint32_t>(adc_size);
+    s.adc_size = check_ring_size("adc_size", adc_size, block_size);
     const std::vector<std::string> hosts = split_hosts(host);
     std::shared_ptr<start_gate> gate;
     if (hosts.size() > 1) {

@@ -167,6 +167,19 @@ std::size_t item_format_size(bool is_float)
     return is_float ? sizeof(float) : sizeof(std::int16_t);
 }
 
+std::uint32_t
+check_ring_size(const std::string& param, long long size, long long block_size)
+{
+    const long long min_size = 12ll * (block_size + 128);
+    if (size < 0 || (size > 0 && size < min_size)) {
+        throw std::invalid_argument(
+            param + ": got " + std::to_string(size) +
+            ", allowed 0 (automatic) or >= 12 x (block_size + 128) = " +
+            std::to_string(min_size));
+    }
+    return static_cast<std::uint32_t>(size);
+}
+
 } // namespace redpitaya
 } // namespace netstream
 } // namespace gr

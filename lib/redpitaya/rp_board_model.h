@@ -77,6 +77,14 @@ bool parse_item_format(const std::string& param, const std::string& value);
 //! Bytes per stream item for that format (sizeof(float) or sizeof(int16_t)).
 std::size_t item_format_size(bool is_float);
 
+/*!
+ * \brief Check a board ring size (`adc_size` / `dac_size`): 0 = automatic, else at
+ * least 12 x (block_size + 128) bytes, as the board needs.
+ * \throws std::invalid_argument naming `param`, the value and the minimum.
+ */
+std::uint32_t
+check_ring_size(const std::string& param, long long size, long long block_size);
+
 //! True if \p decimation is one the board's web UI allows: 1, 2, 4, 8 or 16...65536.
 bool decimation_allowed(long long decimation);
 

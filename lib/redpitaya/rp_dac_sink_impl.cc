@@ -158,15 +158,7 @@ rp_dac_sink_impl::rp_dac_sink_impl(const std::string& host,
     s.one_pack = one_pack;
     s.inf = repeat == "infinite";
     s.repeat_count = repeat == "count" ? repeat_count : 1;
-    const std::uint64_t min_dac = 12ull * (static_cast<std::uint64_t>(block_size) + 128u);
-    if (dac_size < 0 ||
-        (dac_size > 0 && static_cast<std::uint64_t>(dac_size) < min_dac)) {
-        throw std::invalid_argument(
-            "dac_size: got " + std::to_string(dac_size) +
-            ", allowed 0 (automatic) or >= 12 x (block_size + 128) = " +
-            std::to_string(min_dac));
-    }
-    s.dac_size = static_cast<std::uint32_t>(dac_size);
+    s.dac_size = check_ring_size("dac_size", dac_size, block_size);
     const dac_link_config link = make_link(host, data_port, reconnect);
 
     d_counters.declare("clips");
