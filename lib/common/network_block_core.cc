@@ -73,6 +73,15 @@ double network_block_core::status_period() const
 
 void network_block_core::net_start()
 {
+    {
+        std::lock_guard<std::mutex> publish_lock(d_publish_mutex);
+        d_self->message_port_pub(status_port(), make_status("start", ""));
+        for (const auto& held : d_held_events) {
+            d_self->message_port_pub(status_port(), held);
+        }
+        d_held_events.clear();
+        d_ever_started = true;
+    }
     std::lock_guard<std::mutex> lock(d_status_mutex);
     if (d_status_running) {
         return;
@@ -106,7 +115,6 @@ void network_block_core::net_stop()
 
 void network_block_core::status_loop()
 {
-    publish_event("start");
     std::unique_lock<std::mutex> lock(d_status_mutex);
     while (d_status_running) {
         const double period = d_status_period_s;
@@ -142,7 +150,15 @@ pmt::pmt_t network_block_core::make_status(const std::string& event,
 void network_block_core::publish_event(const std::string& event,
                                        const std::string& detail)
 {
-    d_self->message_port_pub(status_port(), make_status(event, detail));
+    constexpr size_t max_held = 64;
+    std::lock_guard<std::mutex> lock(d_publish_mutex);
+    if (d_ever_started) {
+        d_self->message_port_pub(status_port(), make_status(event, detail));
+    } else if (d_held_events.size() < max_held) {
+        d_held_events.push_back(make_status(event, detail));
+    } else {
+        d_counters.add("status_held_dropped", 1);
+    }
 }
 
 void network_block_core::count_malformed(const std::string& reason,

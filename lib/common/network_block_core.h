@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace gr {
 namespace netstream {
@@ -47,12 +48,16 @@ protected:
     network_block_core(gr::basic_block* self, gr::logger_ptr logger);
     virtual ~network_block_core();
 
-    //! Call from the block's start(): starts the periodic status publisher.
+    //! Call from the block's start(): publishes `start`, then any events held
+    //! since construction, then starts the periodic status publisher.
     void net_start();
     //! Call from the block's stop(): stops the publisher (bounded) and publishes `stop`.
     void net_stop();
 
     //! Publish a status dict now, with this event name and optional detail text.
+    //! Before the first net_start() the dict is made now (counters as they are)
+    //! but held, and published right after `start` (at most 64 are held; more are
+    //! counted as `status_held_dropped`), so `start` is always the first message.
     void publish_event(const std::string& event, const std::string& detail = "");
 
     //! Per-family extra fields for status dicts (e.g. `connected`, `endpoint`).
@@ -81,6 +86,9 @@ private:
     double d_status_period_s = 1.0;
     bool d_status_running = false;
     std::thread d_status_thread;
+    std::mutex d_publish_mutex; //!< orders status messages across threads
+    bool d_ever_started = false;
+    std::vector<pmt::pmt_t> d_held_events;
 };
 
 /*!
