@@ -390,9 +390,9 @@ class PacketChecker:
 class TcpPacketReader:
     """Reads whole packets from a TCP data connection using the size field."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, already_read: bytes = b"") -> None:
         self.sock = sock
-        self.buffer = b""
+        self.buffer = already_read
 
     def _need(self, count: int, deadline: float) -> bool:
         while len(self.buffer) < count:
@@ -463,6 +463,7 @@ def run_session(
     deadline = time.monotonic() + timeout
     ctrl = ControlClient(host, port, timeout=timeout)
     data_sock: socket.socket | None = None
+    early = b""
     try:
 
         def expect(key: str, reply: Reply, line: str) -> None:
@@ -508,10 +509,16 @@ def run_session(
             data_sock = open_data()
 
         checker = PacketChecker(result.meta, values=values)
-        reader = TcpPacketReader(data_sock) if transport == "tcp" else None
+        # Bytes that arrived before Start stay at the front of the stream, so the
+        # packets after them still decode in step.
+        reader = TcpPacketReader(data_sock, early) if transport == "tcp" else None
         while len(result.packets) < packets:
             if reader is not None:
-                raw = reader.read(deadline)
+                try:
+                    raw = reader.read(deadline)
+                except ConnectionError as exc:
+                    result.problems.append(f"{exc} after {len(result.packets)} of {packets} packets")
+                    break
             else:
                 remaining = deadline - time.monotonic()
                 readable, _, _ = select.select([data_sock], [], [], max(remaining, 0))
