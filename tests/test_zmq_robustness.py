@@ -322,3 +322,31 @@ def test_req_source_recovers_from_a_silent_replier(ctx):
                 rep.send_multipart([header(3, 0), cf32([7, 8, 9])])
         wait_until(lambda: len(sink.data()) >= 3, 5, "reply items")
     np.testing.assert_array_equal(np.array(sink.data())[:3], np.array([7, 8, 9], np.complex64))
+
+
+@pytest.mark.parametrize("count", [1, 16383, 1_000_003])
+def test_full_speed_finite_stream_arrives_whole_and_in_order(count):
+    """At full speed the sink batches its input (input_coalescer) and the source
+    uses a large output buffer; the tail of a finite stream (fewer items than a
+    batch, a frame or a buffer) must still arrive, every item in order."""
+    data = (np.arange(count, dtype=np.float32) + 1j * np.arange(count, dtype=np.float32)[::-1]).astype(
+        np.complex64
+    )
+    tb = gr.top_block()
+    snk = netstream.zmq_push_sink("tcp://127.0.0.1:0")
+    src = netstream.zmq_pull_source(snk.last_endpoint())
+    got = blocks.vector_sink_c()
+    tb.connect(blocks.vector_source_c(data.tolist(), False), snk)
+    rx = gr.top_block()
+    rx.connect(src, got)
+    with running(rx):
+        tb.start()
+        try:
+            wait_until(lambda: len(got.data()) >= count, 30, f"{count} items at the receiver")
+        finally:
+            tb.stop()
+            tb.wait()
+    assert snk.counter("items_out") == count
+    out = np.asarray(got.data(), dtype=np.complex64)
+    assert len(out) == count
+    np.testing.assert_array_equal(out, data)

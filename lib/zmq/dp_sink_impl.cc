@@ -34,6 +34,14 @@ const dp_sink_params& checked(const dp_sink_params& p)
     }
     return p;
 }
+
+constexpr std::chrono::microseconds coalesce_max_wait{ 500 };
+
+std::chrono::microseconds coalesce_wait_for(std::chrono::microseconds flush)
+{
+    // Never hold input longer than half the flush time.
+    return flush.count() > 0 ? std::min(coalesce_max_wait, flush / 2) : coalesce_max_wait;
+}
 } // namespace
 
 template <class Public>
@@ -51,8 +59,12 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
                 static_cast<size_t>(p.frame_size),
                 resolve_scale(parse_type_name(p.sample_type), p.scale),
                 p.sample_rate,
-                p.center_freq)
+                p.center_freq),
+      d_coalescer(
+          std::min<size_t>(static_cast<size_t>(p.frame_size), high_rate_batch_items),
+          coalesce_wait_for(d_flush))
 {
+    d_coalescer.request_buffer(*this);
     const size_t frame_bytes = static_cast<size_t>(p.frame_size) *
                                bytes_per_sample(static_cast<uint32_t>(d_builder.type()));
     d_sock = std::make_unique<dp_socket>(
@@ -81,6 +93,7 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
         }
         std::lock_guard<std::mutex> lock(d_mutex);
         d_flush = std::chrono::microseconds(static_cast<int64_t>(ms * 1000.0));
+        d_coalescer.set_max_wait(coalesce_wait_for(d_flush));
     });
     // Frames are sent whole; tags are consumed here, not propagated.
     this->set_tag_propagation_policy(gr::block::TPP_DONT);
@@ -136,6 +149,7 @@ void dp_sink_impl<Public>::on_socket_event(const std::string& ev, const std::str
 template <class Public>
 bool dp_sink_impl<Public>::start()
 {
+    input_coalescer::release_multiple(*this);
     this->net_start();
     return Public::start();
 }
@@ -169,29 +183,11 @@ bool dp_sink_impl<Public>::slow_input() const
 {
     // The frame cannot fill within flush_ms at the current input rate: waiting only
     // adds latency, so send what we have as soon as the input is drained.
-    if (d_builder.pending() == 0 || d_flush.count() == 0 || d_rate_est <= 0.0) {
+    if (d_builder.pending() == 0 || d_flush.count() == 0 || d_coalescer.rate() <= 0.0) {
         return false;
     }
     const double left = static_cast<double>(d_builder.frame_size() - d_builder.pending());
-    return left / d_rate_est > std::chrono::duration<double>(d_flush).count();
-}
-
-template <class Public>
-void dp_sink_impl<Public>::update_rate(size_t consumed)
-{
-    const auto now = clock::now();
-    if (d_rate_t0 == clock::time_point{}) {
-        d_rate_t0 = now;
-        return;
-    }
-    d_rate_items += consumed;
-    const double dt = std::chrono::duration<double>(now - d_rate_t0).count();
-    if (dt >= 0.002) {
-        const double r = static_cast<double>(d_rate_items) / dt;
-        d_rate_est = d_rate_est > 0.0 ? 0.5 * (d_rate_est + r) : r;
-        d_rate_items = 0;
-        d_rate_t0 = now;
-    }
+    return left / d_coalescer.rate() > std::chrono::duration<double>(d_flush).count();
 }
 
 template <class Public>
@@ -277,6 +273,9 @@ int dp_sink_impl<Public>::work(int noutput_items,
     const uint64_t base = this->nitems_read(0);
     std::lock_guard<std::mutex> lock(d_mutex);
 
+    if (!d_out_ready && d_coalescer.should_wait(static_cast<size_t>(noutput_items))) {
+        return 0; // called again at once, with the input that came in meanwhile
+    }
     d_sock->service();
     this->get_tags_in_range(d_tags, 0, base, base + noutput_items);
     if (d_type == ZMQ_REP && !d_have_request) {
@@ -304,7 +303,7 @@ int dp_sink_impl<Public>::work(int noutput_items,
             break;
         }
     }
-    update_rate(consumed);
+    d_coalescer.note_consumed(consumed);
     d_counters.add(ctr::items_in, consumed);
     return static_cast<int>(consumed);
 }

@@ -11,6 +11,7 @@
 // One implementation for the three doppler sinks (PUB, PUSH, REP); the public
 // classes differ only in their socket pattern and documentation.
 
+#include "../common/input_coalescer.h"
 #include "../common/network_block_core.h"
 #include "dp_frame_builder.h"
 #include "dp_socket.h"
@@ -71,7 +72,6 @@ private:
     using clock = std::chrono::steady_clock;
     bool flush_due() const;
     bool slow_input() const;
-    void update_rate(size_t consumed);
     bool transmit(clock::time_point deadline);
     bool poll_request(clock::time_point deadline);
     void on_socket_event(const std::string& ev, const std::string& peer);
@@ -89,10 +89,9 @@ private:
     bool d_have_request = false; // REP
     bool d_in_drop_burst = false;
     std::atomic<uint64_t> d_next_seq{ 0 };
-    // Input rate estimate (items/s), for sending partial frames early at low rates.
-    double d_rate_est = 0.0;
-    uint64_t d_rate_items = 0;
-    clock::time_point d_rate_t0{};
+    // Input rate estimate (sends partial frames early at low rates) and
+    // large input batches at high rates.
+    input_coalescer d_coalescer;
     std::vector<gr::tag_t> d_tags;
     std::vector<zmq::message_t> d_parts;
 };

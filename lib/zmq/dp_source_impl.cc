@@ -35,6 +35,7 @@ dp_source_impl<Public>::dp_source_impl(int zmq_type,
       d_scale_param(scale)
 {
     check_scale(scale);
+    this->set_min_output_buffer(source_min_output_items);
     d_sock = std::make_unique<dp_socket>(
         zmq_type,
         endpoint,

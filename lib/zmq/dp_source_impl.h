@@ -10,6 +10,7 @@
 
 // One implementation for the three doppler sources (SUB, PULL, REQ).
 
+#include "../common/input_coalescer.h"
 #include "../common/network_block_core.h"
 #include "dp_rx_tracker.h"
 #include "dp_socket.h"
