@@ -329,9 +329,7 @@ def test_full_speed_finite_stream_arrives_whole_and_in_order(count):
     """At full speed the sink batches its input (input_coalescer) and the source
     uses a large output buffer; the tail of a finite stream (fewer items than a
     batch, a frame or a buffer) must still arrive, every item in order."""
-    data = (np.arange(count, dtype=np.float32) + 1j * np.arange(count, dtype=np.float32)[::-1]).astype(
-        np.complex64
-    )
+    data = (np.arange(count, dtype=np.float32) + 1j * np.arange(count, dtype=np.float32)[::-1]).astype(np.complex64)
     tb = gr.top_block()
     snk = netstream.zmq_push_sink("tcp://127.0.0.1:0")
     src = netstream.zmq_pull_source(snk.last_endpoint())
