@@ -593,7 +593,9 @@ def test_rogue_monitor_example_compiles_and_runs(tmp_path: Path) -> None:
 
     The peer sends more than the source's output buffer holds: a GNU Radio source only
     learns that its downstream (Head) is done when its output buffer is full, so a
-    peer that stops exactly at max_items would leave the graph waiting."""
+    peer that stops exactly at max_items would leave the graph waiting. The source asks
+    for a 256 KiB output buffer (128 Ki int16 items; see input_coalescer.h), so the peer
+    sends 700 frames of 256 items."""
     import os
     import shutil
 
@@ -608,7 +610,7 @@ def test_rogue_monitor_example_compiles_and_runs(tmp_path: Path) -> None:
         timeout=60,
         env=env,
     )
-    frames = [bytes([i]) * 512 for i in range(200)]  # 256 int16 items each
+    frames = [bytes([i % 256]) * 512 for i in range(700)]  # 256 int16 items each
     sends = [arg for i, f in enumerate(frames) for arg in ("--send", f"0:{i % 2}:0:{f.hex()}")]
     peer, info = start_peer("server", 0, tmp_path, *sends)
     out = tmp_path / "full_rate.s16"

@@ -37,16 +37,25 @@ namespace netstream {
  *    stops growing (end of stream, a slow source) is taken at once.
  * At low rates it never waits: latency is unchanged there.
  */
-//! Batch size (items) the network blocks aim for at high rates.
-constexpr size_t high_rate_batch_items = 16384;
+//! Batch (bytes) the network sinks aim for at high rates: 16 Ki CF32 samples.
+constexpr size_t high_rate_batch_bytes = 128 * 1024;
+
+//! high_rate_batch_bytes in items of item_bytes each (at least 1).
+constexpr size_t high_rate_batch_items(size_t item_bytes)
+{
+    return item_bytes >= high_rate_batch_bytes ? 1 : high_rate_batch_bytes / item_bytes;
+}
 
 /*!
  * \brief Output buffer (items) a network source asks for: room for two batches,
  * so one work() call can hand downstream a large chunk (measured: a doppler PULL
  * source → null_sink at ~250 MS/s with GNU Radio's default 32 KiB buffer, ~530
- * MS/s with 32 Ki items).
+ * MS/s with 32 Ki CF32 items).
  */
-constexpr size_t source_min_output_items = 2 * high_rate_batch_items;
+constexpr size_t source_min_output_items(size_t item_bytes)
+{
+    return 2 * high_rate_batch_items(item_bytes);
+}
 
 class input_coalescer
 {

@@ -33,6 +33,21 @@ int checked_framing(const std::string& len_tag_key, int frame_items)
     return frame_items;
 }
 
+// Longest the sink holds input back to take it in a larger batch (at high rates).
+constexpr std::chrono::microseconds coalesce_max_wait{ 500 };
+
+// A fixed frame is taken whole when it is at most 1 MiB (the upstream buffer then
+// holds two frames); otherwise, and with length tags, in the common batch size.
+size_t coalesce_batch_items(uint64_t frame_items, size_t item_bytes)
+{
+    const size_t whole_frame_limit =
+        std::max<size_t>(1, (size_t{ 1 } << 20) / item_bytes);
+    if (frame_items > 0 && frame_items <= whole_frame_limit) {
+        return static_cast<size_t>(frame_items);
+    }
+    return high_rate_batch_items(item_bytes);
+}
+
 std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline)
 {
     return std::max(std::chrono::milliseconds(0),
@@ -64,8 +79,12 @@ rogue_sink_impl::rogue_sink_impl(const std::string& role,
       d_drop_on_timeout(drop_on_timeout),
       d_flags(static_cast<uint16_t>(checked_range("flags", flags, 0, 0xFFFF))),
       d_chan(static_cast<uint8_t>(checked_range("chan", chan, 0, 0xFF))),
-      d_err(static_cast<uint8_t>(checked_range("err", err, 0, 0xFF)))
+      d_err(static_cast<uint8_t>(checked_range("err", err, 0, 0xFF))),
+      d_coalescer(coalesce_batch_items(d_frame_items, d_item_bytes),
+                  std::min(coalesce_max_wait,
+                           std::chrono::microseconds(1000 * int64_t{ timeout_ms }) / 2))
 {
+    d_coalescer.request_buffer(*this);
     for (const char* c :
          { "dropped_timeout", "empty_frames_skipped", "items_without_frame" }) {
         d_counters.declare(c);
@@ -92,6 +111,7 @@ void rogue_sink_impl::set_err(int err)
 
 bool rogue_sink_impl::start()
 {
+    input_coalescer::release_multiple(*this);
     this->net_start();
     return rogue_sink::start();
 }
@@ -191,6 +211,9 @@ int rogue_sink_impl::work(int noutput_items,
     const auto* in = static_cast<const uint8_t*>(input_items[0]);
     const auto n = static_cast<uint64_t>(noutput_items);
     const uint64_t base = this->nitems_read(0);
+    if (d_coalescer.should_wait(static_cast<size_t>(n))) {
+        return 0; // called again at once, with the input that came in meanwhile
+    }
     const auto deadline = clock::now() + d_timeout;
     this->get_tags_in_range(d_tags, 0, base, base + n);
     std::stable_sort(d_tags.begin(), d_tags.end(), gr::tag_t::offset_compare);
@@ -239,6 +262,7 @@ int rogue_sink_impl::work(int noutput_items,
         d_have = 0;
         d_discarding = false;
     }
+    d_coalescer.note_consumed(static_cast<size_t>(consumed));
     d_counters.add(ctr::items_in, consumed);
     return static_cast<int>(consumed);
 }

@@ -8,6 +8,7 @@
 #ifndef INCLUDED_NETSTREAM_ROGUE_ROGUE_SINK_IMPL_H
 #define INCLUDED_NETSTREAM_ROGUE_ROGUE_SINK_IMPL_H
 
+#include "../common/input_coalescer.h"
 #include "rogue_block_base.h"
 #include "rogue_metadata.h"
 #include "rogue_payload_pool.h"
@@ -70,10 +71,11 @@ private:
     zmq::message_t d_payload;
     //! Large payload buffers come back here once ZeroMQ has sent them.
     const std::shared_ptr<payload_pool> d_pool = std::make_shared<payload_pool>();
-    uint64_t d_frame_len = 0;  //!< items in the current frame; 0 = between frames
-    uint64_t d_have = 0;       //!< items of the current frame already in d_payload
-    bool d_discarding = false; //!< the current frame is too large to send: skip it
-    frame_meta d_meta;         //!< metadata of the current frame
+    uint64_t d_frame_len = 0;    //!< items in the current frame; 0 = between frames
+    uint64_t d_have = 0;         //!< items of the current frame already in d_payload
+    bool d_discarding = false;   //!< the current frame is too large to send: skip it
+    frame_meta d_meta;           //!< metadata of the current frame
+    input_coalescer d_coalescer; //!< large input batches at high rates
 };
 
 } // namespace rogue

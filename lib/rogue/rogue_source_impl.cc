@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "../common/input_coalescer.h"
 #include "rogue_metadata.h"
 #include "rogue_source_impl.h"
 #include <gnuradio/io_signature.h>
@@ -68,6 +69,7 @@ rogue_source_impl::rogue_source_impl(const std::string& role,
       d_channel_filter(checked_channel_filter(channel_filter)),
       d_drop_errors(drop_errors)
 {
+    this->set_min_output_buffer(source_min_output_items(d_item_bytes));
     for (const char* c :
          { "filtered_channel", "dropped_errors", "dropped_partial", "padded_partial" }) {
         d_counters.declare(c);

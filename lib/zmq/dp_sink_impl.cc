@@ -60,9 +60,9 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
                 resolve_scale(parse_type_name(p.sample_type), p.scale),
                 p.sample_rate,
                 p.center_freq),
-      d_coalescer(
-          std::min<size_t>(static_cast<size_t>(p.frame_size), high_rate_batch_items),
-          coalesce_wait_for(d_flush))
+      d_coalescer(std::min<size_t>(static_cast<size_t>(p.frame_size),
+                                   high_rate_batch_items(sizeof(gr_complex))),
+                  coalesce_wait_for(d_flush))
 {
     d_coalescer.request_buffer(*this);
     const size_t frame_bytes = static_cast<size_t>(p.frame_size) *

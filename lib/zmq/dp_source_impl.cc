@@ -35,7 +35,7 @@ dp_source_impl<Public>::dp_source_impl(int zmq_type,
       d_scale_param(scale)
 {
     check_scale(scale);
-    this->set_min_output_buffer(source_min_output_items);
+    this->set_min_output_buffer(source_min_output_items(sizeof(gr_complex)));
     d_sock = std::make_unique<dp_socket>(
         zmq_type,
         endpoint,
