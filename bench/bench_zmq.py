@@ -339,7 +339,7 @@ GROUPS: dict[str, list[tuple[str, str]]] = {
     "push": [("ours", "push"), ("intree", "push"), ("intree_ctl", "push"), ("raw", "push")],
     "pub": [("ours", "pub"), ("intree", "pub"), ("intree_ctl", "pub")],
     "req": [("ours", "req"), ("intree", "req"), ("intree_ctl", "req")],
-    "lat": [("ours", "lat"), ("intree", "lat")],
+    "lat": [("ours", "lat"), ("intree", "lat"), ("intree_ctl", "lat")],
 }
 
 
@@ -495,7 +495,7 @@ def analyse(results: list[dict[str, dict[str, Any] | None]], groups: list[str]) 
         rep["abs"]["raw libzmq loop PUSH→PULL 64 Ki"] = summary(col("push:raw"))
     if "lat" in groups:
         lat: dict[str, Any] = {}
-        for k in ("ours", "intree"):
+        for k in ("ours", "intree", "intree_ctl"):
             per = [r.get(f"lat:{k}") for r in results]
             p50 = [pct(r["lat_ns"], 50) if r and r.get("lat_ns") else None for r in per]
             p99 = [pct(r["lat_ns"], 99) if r and r.get("lat_ns") else None for r in per]
@@ -512,6 +512,13 @@ def analyse(results: list[dict[str, dict[str, Any] | None]], groups: list[str]) 
             }
         lat["ratio_p50"] = summary([ratio(a, b) for a, b in zip(lat["ours"]["p50_list"], lat["intree"]["p50_list"])])
         lat["ratio_p99"] = summary([ratio(a, b) for a, b in zip(lat["ours"]["p99_list"], lat["intree"]["p99_list"])])
+        # Same-vs-same control: the noise floor of the latency ratios.
+        lat["ctl_p50"] = summary(
+            [ratio(a, b) for a, b in zip(lat["intree_ctl"]["p50_list"], lat["intree"]["p50_list"])]
+        )
+        lat["ctl_p99"] = summary(
+            [ratio(a, b) for a, b in zip(lat["intree_ctl"]["p99_list"], lat["intree"]["p99_list"])]
+        )
         rep["lat"] = lat
     # Context for PUB: how much our sender dropped (counted), per round median.
     drops = [
@@ -546,12 +553,13 @@ def text_table(rep: dict[str, Any]) -> str:
     lat = rep["lat"]
     if lat:
         lines.append("PUB→SUB latency at 1000 frames/s (1000-sample frames), ms: per-round median [min–max]")
-        for k in ("ours", "intree"):
+        for k in ("ours", "intree", "intree_ctl"):
             lines.append(
                 f"  {k:<7} p50 {fmt_summary(lat[k]['p50'], unit='', digits=3):<36}"
                 f" p99 {fmt_summary(lat[k]['p99'], unit='', digits=3)}"
             )
         lines.append(f"  ours / in-tree  p50 {fmt_summary(lat['ratio_p50'])}   p99 {fmt_summary(lat['ratio_p99'])}")
+        lines.append(f"  control ctl/in-tree  p50 {fmt_summary(lat['ctl_p50'])}   p99 {fmt_summary(lat['ctl_p99'])}")
     return "\n".join(lines)
 
 
@@ -649,7 +657,11 @@ def write_doc(path: Path, rep: dict[str, Any], facts: dict[str, str], args: argp
             "| frames |",
             "| --- | --- | --- | --- | ---: |",
         ]
-        for k, name in (("ours", "ours (defaults)"), ("intree", "in-tree (defaults)")):
+        for k, name in (
+            ("ours", "ours (defaults)"),
+            ("intree", "in-tree (defaults)"),
+            ("intree_ctl", "in-tree again (control)"),
+        ):
             x = lat[k]
             pooled = f"{x['pooled_p50']:.3f} / {x['pooled_p99']:.3f} / {x['pooled_max']:.3f}" if x["frames"] else "n/a"
             md.append(
@@ -658,6 +670,9 @@ def write_doc(path: Path, rep: dict[str, Any], facts: dict[str, str], args: argp
             )
         md.append(
             f"| ours / in-tree (per-round ratio) | {fmt_summary(lat['ratio_p50'])} | {fmt_summary(lat['ratio_p99'])} | | |"
+        )
+        md.append(
+            f"| control: in-tree again / in-tree | {fmt_summary(lat['ctl_p50'])} | {fmt_summary(lat['ctl_p99'])} | | |"
         )
     md += [
         "",

@@ -132,10 +132,12 @@ bool dp_source_impl<Public>::next_frame(clock::time_point deadline, uint64_t tag
                 return false;
             }
         }
-        if (!d_sock->wait_readable(time_left(deadline))) {
-            return false;
-        }
+        // Take a frame that is already queued without a poll (a syscall); poll
+        // (bounded by the deadline) only when there is none.
         if (!d_sock->recv_all_parts(d_parts)) {
+            if (!d_sock->wait_readable(time_left(deadline))) {
+                return false;
+            }
             continue;
         }
         d_request_in_flight = false;
