@@ -355,6 +355,43 @@ def test_sink_large_frames_in_reused_buffers_are_byte_exact(ctx: zmq.Context) ->
         got = [pull.recv_multipart() for _ in range(count)]
     assert [g[3] for g in got] == [data[i * size : (i + 1) * size] for i in range(count)]
     assert snk.counter("frames_out") == count
+    # Frames that are whole in the input go out without a copy (lent to ZeroMQ): the
+    # bytes above prove the items were not overwritten before ZeroMQ gave them back.
+    assert 1 <= snk.counter("frames_lent") <= count
+
+
+def test_sink_lent_frame_held_by_a_stalled_peer_is_dropped_at_stop_and_counted(ctx: zmq.Context) -> None:
+    """A peer that never reads: the frame lent to ZeroMQ cannot be given back, so stop()
+    closes the socket (dropping it, counted) within a bounded time; the block then
+    runs again on the same port and delivers exact frames to a reading peer."""
+    size = 256 * 1024
+    pattern = bytes(i % 253 for i in range(size))
+    snk = netstream.rogue_sink("server", "127.0.0.1", 0, 1, 1, "", size, 0, 0, 0, 100)
+    port = snk.base_port()
+    stalled = raw_socket(ctx, zmq.PULL)
+    stalled.setsockopt(zmq.RCVHWM, 1)
+    stalled.setsockopt(zmq.RCVBUF, 64 * 1024)
+    stalled.connect(f"tcp://127.0.0.1:{port + 1}")
+    tb = gr.top_block()
+    tb.connect(blocks.vector_source_b(list(pattern), True), snk)
+    tb.start()
+    try:
+        wait_until(lambda: snk.counter("lent_wait_timeouts") >= 1, 30, "the sink waiting on a stalled peer")
+    finally:
+        took = stop_bounded(tb, 10.0)
+    assert took < 10.0
+    assert snk.counter("lent_dropped_at_stop") == 1
+    assert snk.base_port() == port
+    stalled.close()
+
+    reader = raw_socket(ctx, zmq.PULL)
+    reader.connect(f"tcp://127.0.0.1:{port + 1}")
+    before = snk.counter("frames_out")
+    with running(tb):
+        got = [reader.recv_multipart() for _ in range(3)]
+    assert snk.counter("frames_out") > before
+    # vector_source resumes where it stopped, so frames are rotations of the pattern.
+    assert all(len(g[3]) == size and g[3] in pattern + pattern for g in got)
 
 
 def test_sink_never_sends_an_empty_payload() -> None:

@@ -29,7 +29,8 @@ namespace netstream {
  *    construction, which makes GNU Radio give the *upstream* buffer room for
  *    2 × batch items; release_multiple() (call in start(), after the buffers are
  *    made) sets it back to 1, so the block is never held waiting for a whole
- *    multiple and nothing is lost at the end of the stream.
+ *    multiple and nothing is lost at the end of the stream. Call request_buffer()
+ *    again in stop(), so a restarted flowgraph gets large buffers too.
  *  - should_wait(): when the measured input rate would fill a batch within
  *    `max_wait`, and fewer than `batch` items are there, sleeps for the time the
  *    rest needs (at most `max_wait`) and tells work() to return 0 so it is called

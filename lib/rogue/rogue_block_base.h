@@ -15,8 +15,10 @@
 #include "rogue_transport.h"
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace gr {
 namespace netstream {
@@ -35,8 +37,16 @@ template <class Public>
 class rogue_block_base : public network_block_impl<Public>
 {
 public:
-    std::string last_endpoint() const override { return d_transport->last_endpoint(); }
-    int base_port() const override { return d_transport->base_port(); }
+    std::string last_endpoint() const override
+    {
+        std::lock_guard<std::mutex> lock(d_transport_mutex);
+        return d_transport->last_endpoint();
+    }
+    int base_port() const override
+    {
+        std::lock_guard<std::mutex> lock(d_transport_mutex);
+        return d_transport->base_port();
+    }
 
 protected:
     using network_block_core::count_malformed;
@@ -52,23 +62,49 @@ protected:
                      const std::string& address,
                      int port,
                      int timeout_ms)
-        : d_timeout(checked_timeout(timeout_ms))
+        : d_timeout(checked_timeout(timeout_ms)),
+          d_role(parse_role(role)),
+          d_direction(direction),
+          d_address(address)
     {
-        d_transport = std::make_unique<rogue_transport>(
-            parse_role(role),
-            direction,
-            address,
-            port,
-            [this](const std::string& ev, const std::string& peer) {
-                on_socket_event(ev, peer);
-            });
+        d_transport = open_transport(port);
         d_counters.declare("connects");
         d_counters.declare("disconnects");
     }
 
+    /*!
+     * \brief Closes the socket (LINGER 0: ZeroMQ drops what it still queues) and opens
+     * it again on the same port. Call only while work() cannot run (e.g. in stop()).
+     */
+    //! \return false (logged as an error) if the port could not be opened again
+    //! within 2 s; a server then binds a new OS-chosen port (see base_port()).
+    bool reopen_transport()
+    {
+        std::lock_guard<std::mutex> lock(d_transport_mutex);
+        const int port = d_transport->base_port();
+        d_transport.reset();
+        // ZeroMQ closes the old socket on its own thread: the port may stay busy for
+        // a moment, so retry (bounded).
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (true) {
+            try {
+                d_transport = open_transport(port);
+                return true;
+            } catch (const std::exception& e) {
+                if (std::chrono::steady_clock::now() >= give_up) {
+                    d_net_logger->error("could not reopen port {}: {}", port, e.what());
+                    d_transport = open_transport(0);
+                    return false;
+                }
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+
     pmt::pmt_t extra_status_fields(pmt::pmt_t d) const override
     {
-        d = pmt::dict_add(d, pmt::mp("endpoint"), pmt::mp(d_transport->last_endpoint()));
+        d = pmt::dict_add(d, pmt::mp("endpoint"), pmt::mp(last_endpoint()));
+        std::lock_guard<std::mutex> lock(d_transport_mutex);
         return pmt::dict_add(
             d, pmt::mp("peers"), pmt::from_long(static_cast<long>(d_transport->peers())));
     }
@@ -96,6 +132,18 @@ protected:
     std::unique_ptr<rogue_transport> d_transport;
 
 private:
+    std::unique_ptr<rogue_transport> open_transport(int port)
+    {
+        return std::make_unique<rogue_transport>(
+            d_role,
+            d_direction,
+            d_address,
+            port,
+            [this](const std::string& ev, const std::string& peer) {
+                on_socket_event(ev, peer);
+            });
+    }
+
     void on_socket_event(const std::string& ev, const std::string& peer)
     {
         if (ev == "disconnect") {
@@ -111,6 +159,10 @@ private:
         publish_event(ev == "disconnect" ? "disconnect" : "connect", peer);
     }
 
+    const bridge_role d_role;
+    const frame_direction d_direction;
+    const std::string d_address;
+    mutable std::mutex d_transport_mutex; //!< getters vs reopen_transport()
     bool d_connected_once = false;
 };
 

@@ -85,8 +85,12 @@ rogue_sink_impl::rogue_sink_impl(const std::string& role,
                            std::chrono::microseconds(1000 * int64_t{ timeout_ms }) / 2))
 {
     d_coalescer.request_buffer(*this);
-    for (const char* c :
-         { "dropped_timeout", "empty_frames_skipped", "items_without_frame" }) {
+    for (const char* c : { "dropped_timeout",
+                           "empty_frames_skipped",
+                           "items_without_frame",
+                           "frames_lent",
+                           "lent_wait_timeouts",
+                           "lent_dropped_at_stop" }) {
         d_counters.declare(c);
     }
     d_cmds.add_int("flags", [this](int64_t v) { set_flags(static_cast<int>(v)); });
@@ -119,6 +123,25 @@ bool rogue_sink_impl::start()
 bool rogue_sink_impl::stop()
 {
     this->net_stop();
+    if (d_lent_items > 0 && !d_lent.wait_returned(clock::now() + d_timeout)) {
+        // ZeroMQ still queues a frame that points into GNU Radio's buffer (the peer
+        // stalled): close the socket, which drops it, before the buffer can go away.
+        d_net_logger->warn("stop: a lent frame was not sent within timeout_ms; "
+                           "closing and reopening the socket to drop it");
+        d_counters.add("lent_dropped_at_stop");
+        d_counters.add(ctr::drops);
+        d_marker.emit('D');
+        try {
+            reopen_transport();
+        } catch (const std::exception& e) {
+            d_net_logger->error("stop: reopening the socket failed: {}", e.what());
+        }
+        if (!d_lent.wait_returned(clock::now() + std::chrono::seconds(2))) {
+            d_net_logger->error("stop: ZeroMQ did not release a lent frame");
+        }
+    }
+    d_lent_items = 0;
+    d_coalescer.request_buffer(*this); // for the buffers of a restart
     return rogue_sink::stop();
 }
 
@@ -172,19 +195,18 @@ uint64_t rogue_sink_impl::begin_frame(uint64_t offset)
         return len;
     }
     d_discarding = false;
-    // The message is made once per frame at exactly the payload size (large ones in a
-    // reused, already-mapped buffer); the only copy is the one from the input buffer
-    // into it (work()), and ZeroMQ sends it from there.
-    d_payload = d_pool->make(static_cast<size_t>(bytes));
+    // The payload message is made in work(): a large frame that is whole in the input
+    // is lent to ZeroMQ without a copy; otherwise one message of exactly the payload
+    // size (large ones in a reused, already-mapped buffer) gets the items copied in.
     return len;
 }
 
-bool rogue_sink_impl::send_frame(clock::time_point deadline)
+bool rogue_sink_impl::send_frame(zmq::message_t& payload, clock::time_point deadline)
 {
     parse_error refusal;
-    const size_t bytes = d_payload.size();
+    const size_t bytes = payload.size();
     const auto r = d_transport->send(
-        d_meta.flags, d_meta.chan, d_meta.err, d_payload, left_until(deadline), refusal);
+        d_meta.flags, d_meta.chan, d_meta.err, payload, left_until(deadline), refusal);
     if (r == rogue_transport::send_status::sent) {
         d_counters.add(ctr::frames_out);
         d_counters.add(ctr::bytes_out, bytes + 4);
@@ -211,14 +233,23 @@ int rogue_sink_impl::work(int noutput_items,
     const auto* in = static_cast<const uint8_t*>(input_items[0]);
     const auto n = static_cast<uint64_t>(noutput_items);
     const uint64_t base = this->nitems_read(0);
-    if (d_coalescer.should_wait(static_cast<size_t>(n))) {
+    const auto deadline = clock::now() + d_timeout;
+    uint64_t consumed = 0;
+    if (d_lent_items > 0) {
+        // The first d_lent_items items were sent without a copy: they may be consumed
+        // (and overwritten upstream) only once ZeroMQ has given them back.
+        if (!d_lent.wait_returned(deadline)) {
+            d_counters.add("lent_wait_timeouts");
+            return 0;
+        }
+        consumed = std::min(d_lent_items, n);
+        d_lent_items = 0;
+    } else if (d_coalescer.should_wait(static_cast<size_t>(n))) {
         return 0; // called again at once, with the input that came in meanwhile
     }
-    const auto deadline = clock::now() + d_timeout;
     this->get_tags_in_range(d_tags, 0, base, base + n);
     std::stable_sort(d_tags.begin(), d_tags.end(), gr::tag_t::offset_compare);
 
-    uint64_t consumed = 0;
     while (consumed < n) {
         if (d_frame_len == 0) {
             d_frame_len = begin_frame(base + consumed);
@@ -240,6 +271,27 @@ int rogue_sink_impl::work(int noutput_items,
             }
         }
         const uint64_t k = std::min(d_frame_len - d_have, n - consumed);
+        const size_t frame_bytes = static_cast<size_t>(d_frame_len) * d_item_bytes;
+        if (!d_discarding && d_have == 0 && k == d_frame_len &&
+            frame_bytes >= payload_pool::min_pooled_bytes) {
+            // A large frame whole in the input: lend the items to ZeroMQ, no copy.
+            zmq::message_t lent = d_lent.lend(in + consumed * d_item_bytes, frame_bytes);
+            if (!send_frame(lent, deadline)) {
+                break; // keep-blocking: not sent (the loan ended unsent); retry later
+            }
+            d_frame_len = 0;
+            d_counters.add("frames_lent");
+            if (!d_lent.outstanding() || d_lent.wait_returned(deadline)) {
+                consumed += k;
+                continue;
+            }
+            d_lent_items = k; // consumed on a later call, once ZeroMQ gives it back
+            d_counters.add("lent_wait_timeouts");
+            break;
+        }
+        if (!d_discarding && d_have == 0) {
+            d_payload = d_pool->make(frame_bytes);
+        }
         if (!d_discarding) {
             std::memcpy(static_cast<uint8_t*>(d_payload.data()) + d_have * d_item_bytes,
                         in + consumed * d_item_bytes,
@@ -250,7 +302,7 @@ int rogue_sink_impl::work(int noutput_items,
             consumed += k;
             continue;
         }
-        if (!d_discarding && !send_frame(deadline)) {
+        if (!d_discarding && !send_frame(d_payload, deadline)) {
             // Keep-blocking: give the last chunk back (d_have is unchanged) and try
             // again on the next call, so an upstream that has finished cannot make us
             // lose this frame. The same items come back and are copied to the same

@@ -9,6 +9,7 @@
 #define INCLUDED_NETSTREAM_ROGUE_ROGUE_SINK_IMPL_H
 
 #include "../common/input_coalescer.h"
+#include "../common/lent_buffer.h"
 #include "rogue_block_base.h"
 #include "rogue_metadata.h"
 #include "rogue_payload_pool.h"
@@ -54,8 +55,9 @@ private:
      * \return the frame length in items, or 0 when no frame starts there
      */
     uint64_t begin_frame(uint64_t offset);
-    //! Sends d_payload; false if it was kept for a retry (keep-blocking mode).
-    bool send_frame(clock::time_point deadline);
+    //! Sends one frame with this payload; false if it was kept for a retry
+    //! (keep-blocking mode).
+    bool send_frame(zmq::message_t& payload, clock::time_point deadline);
 
     const size_t d_item_bytes;
     const pmt::pmt_t d_len_key; //!< PMT_NIL when frame lengths come from frame_items only
@@ -76,6 +78,9 @@ private:
     bool d_discarding = false;   //!< the current frame is too large to send: skip it
     frame_meta d_meta;           //!< metadata of the current frame
     input_coalescer d_coalescer; //!< large input batches at high rates
+    //! Large frames whole in the input are lent to ZeroMQ instead of copied.
+    lent_buffer d_lent;
+    uint64_t d_lent_items = 0; //!< items at the input's start that ZeroMQ still holds
 };
 
 } // namespace rogue

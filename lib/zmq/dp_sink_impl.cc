@@ -168,6 +168,7 @@ bool dp_sink_impl<Public>::stop()
         }
     }
     this->net_stop();
+    d_coalescer.request_buffer(*this); // for the buffers of a restart
     return Public::stop();
 }
 

@@ -1,0 +1,62 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-netstream authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#ifndef INCLUDED_NETSTREAM_COMMON_LENT_BUFFER_H
+#define INCLUDED_NETSTREAM_COMMON_LENT_BUFFER_H
+
+#include <zmq.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+
+namespace gr {
+namespace netstream {
+
+/*!
+ * \brief Lends memory the caller does not own (a block's input buffer) to ZeroMQ
+ * as a message payload, and tells when ZeroMQ has given it back.
+ *
+ * ZeroMQ sends a large message straight from its memory and frees it (here: marks
+ * it returned) on its I/O thread once the last byte is in the kernel. A sink that
+ * lends its input items must not consume them before that, so GNU Radio cannot
+ * overwrite them. One loan at a time.
+ */
+class lent_buffer
+{
+public:
+    lent_buffer() = default;
+    lent_buffer(const lent_buffer&) = delete;
+    lent_buffer& operator=(const lent_buffer&) = delete;
+
+    //! A message whose payload is \p bytes at \p data (not copied). If the message
+    //! is destroyed unsent, the loan ends at once.
+    zmq::message_t lend(const void* data, std::size_t bytes);
+
+    //! True while ZeroMQ holds the last loan.
+    bool outstanding() const;
+
+    //! Waits until ZeroMQ gives the loan back, at most until \p deadline.
+    //! \return true if nothing is lent any more
+    bool wait_returned(std::chrono::steady_clock::time_point deadline) const;
+
+private:
+    struct loan {
+        mutable std::mutex mutex;
+        mutable std::condition_variable cv;
+        bool returned = false;
+    };
+    static void on_free(void* data, void* hint);
+
+    std::shared_ptr<loan> d_loan;
+};
+
+} // namespace netstream
+} // namespace gr
+
+#endif
