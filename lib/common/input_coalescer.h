@@ -47,6 +47,22 @@ constexpr size_t high_rate_batch_items(size_t item_bytes)
     return item_bytes >= high_rate_batch_bytes ? 1 : high_rate_batch_bytes / item_bytes;
 }
 
+//! Largest frame (bytes) a sink takes whole in one work() call.
+constexpr size_t whole_frame_limit_bytes = 1024 * 1024;
+
+/*!
+ * \brief The batch a frame-based sink asks for: a whole frame when it is at most
+ * whole_frame_limit_bytes (then the upstream buffer holds two frames, and a frame can
+ * be sent straight from it, see lent_buffer), else high_rate_batch_items().
+ */
+constexpr size_t frame_batch_items(size_t frame_items, size_t item_bytes)
+{
+    return frame_items > 0 && item_bytes > 0 &&
+                   frame_items <= whole_frame_limit_bytes / item_bytes
+               ? frame_items
+               : high_rate_batch_items(item_bytes);
+}
+
 /*!
  * \brief Output buffer (items) a network source asks for: room for two batches,
  * so one work() call can hand downstream a large chunk (measured: a doppler PULL

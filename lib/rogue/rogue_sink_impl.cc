@@ -36,17 +36,6 @@ int checked_framing(const std::string& len_tag_key, int frame_items)
 // Longest the sink holds input back to take it in a larger batch (at high rates).
 constexpr std::chrono::microseconds coalesce_max_wait{ 500 };
 
-// A fixed frame is taken whole when it is at most 1 MiB (the upstream buffer then
-// holds two frames); otherwise, and with length tags, in the common batch size.
-size_t coalesce_batch_items(uint64_t frame_items, size_t item_bytes)
-{
-    const size_t whole_frame_limit =
-        std::max<size_t>(1, (size_t{ 1 } << 20) / item_bytes);
-    if (frame_items > 0 && frame_items <= whole_frame_limit) {
-        return static_cast<size_t>(frame_items);
-    }
-    return high_rate_batch_items(item_bytes);
-}
 
 std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline)
 {
@@ -80,7 +69,7 @@ rogue_sink_impl::rogue_sink_impl(const std::string& role,
       d_flags(static_cast<uint16_t>(checked_range("flags", flags, 0, 0xFFFF))),
       d_chan(static_cast<uint8_t>(checked_range("chan", chan, 0, 0xFF))),
       d_err(static_cast<uint8_t>(checked_range("err", err, 0, 0xFF))),
-      d_coalescer(coalesce_batch_items(d_frame_items, d_item_bytes),
+      d_coalescer(frame_batch_items(static_cast<size_t>(d_frame_items), d_item_bytes),
                   std::min(coalesce_max_wait,
                            std::chrono::microseconds(1000 * int64_t{ timeout_ms }) / 2))
 {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 namespace gr {
 namespace netstream {
@@ -64,9 +65,11 @@ void dp_frame_builder::apply_tag(const gr::tag_t& t)
     }
 }
 
-void dp_frame_builder::begin_frame(uint64_t offset)
+void dp_frame_builder::begin_frame(uint64_t offset, bool allocate)
 {
-    d_payload.rebuild(d_frame_size * d_bps);
+    if (allocate) {
+        d_payload.rebuild(d_frame_size * d_bps);
+    }
     d_fill = 0;
     d_complete = false;
     d_frame_offset = offset;
@@ -88,7 +91,8 @@ void dp_frame_builder::begin_frame(uint64_t offset)
 size_t dp_frame_builder::fill(const gr_complex* in,
                               size_t n,
                               uint64_t offset,
-                              const std::vector<gr::tag_t>& tags)
+                              const std::vector<gr::tag_t>& tags,
+                              bool may_lend)
 {
     if (d_complete || n == 0) {
         return 0;
@@ -123,7 +127,16 @@ size_t dp_frame_builder::fill(const gr_complex* in,
                 apply_tag(t);
             }
         }
-        begin_frame(first);
+        // CF32 on the wire is gr_complex in memory: a whole frame need not be copied.
+        const bool lend =
+            may_lend && d_type == sample_type::cf32 && take_n == d_frame_size;
+        begin_frame(first, !lend);
+        if (lend) {
+            d_lend_from = in;
+            d_fill = take_n;
+            d_complete = true;
+            return take_n;
+        }
     }
     to_wire(d_type,
             in,
@@ -139,7 +152,9 @@ size_t dp_frame_builder::fill(const gr_complex* in,
     return take_n;
 }
 
-void dp_frame_builder::take(zmq::message_t& header_out, zmq::message_t& payload_out)
+void dp_frame_builder::take(zmq::message_t& header_out,
+                            zmq::message_t& payload_out,
+                            lent_buffer& lender)
 {
     header h;
     h.sample_type = static_cast<uint32_t>(d_type);
@@ -150,7 +165,10 @@ void dp_frame_builder::take(zmq::message_t& header_out, zmq::message_t& payload_
     h.num_samples = d_fill;
     header_out.rebuild(header_size);
     encode_header(h, static_cast<uint8_t*>(header_out.data()));
-    if (d_fill == d_frame_size) {
+    if (d_lend_from != nullptr) {
+        payload_out = lender.lend(d_lend_from, d_fill * d_bps);
+        d_lend_from = nullptr;
+    } else if (d_fill == d_frame_size) {
         payload_out.move(d_payload);
     } else {
         payload_out.rebuild(d_payload.data(), d_fill * d_bps);
@@ -159,8 +177,19 @@ void dp_frame_builder::take(zmq::message_t& header_out, zmq::message_t& payload_
     d_complete = false;
 }
 
+void dp_frame_builder::take(zmq::message_t& header_out, zmq::message_t& payload_out)
+{
+    if (lending()) {
+        throw std::logic_error(
+            "dp_frame_builder::take: a lent frame needs a lent_buffer");
+    }
+    lent_buffer unused;
+    take(header_out, payload_out, unused);
+}
+
 void dp_frame_builder::discard()
 {
+    d_lend_from = nullptr;
     d_seq++;
     d_fill = 0;
     d_complete = false;

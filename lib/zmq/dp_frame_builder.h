@@ -8,6 +8,7 @@
 #ifndef INCLUDED_NETSTREAM_ZMQ_DP_FRAME_BUILDER_H
 #define INCLUDED_NETSTREAM_ZMQ_DP_FRAME_BUILDER_H
 
+#include "../common/lent_buffer.h"
 #include "dp_header_codec.h"
 #include <gnuradio/gr_complex.h>
 #include <gnuradio/tags.h>
@@ -51,7 +52,16 @@ public:
     size_t fill(const gr_complex* in,
                 size_t n,
                 uint64_t offset,
-                const std::vector<gr::tag_t>& tags);
+                const std::vector<gr::tag_t>& tags,
+                bool may_lend = false);
+
+    /*!
+     * \brief True when the pending frame was not copied: fill() (with may_lend, CF32
+     * wire, a whole frame at once) kept a pointer to the caller's items instead.
+     * take() then lends them to ZeroMQ through the given lent_buffer, and the caller
+     * must keep them unconsumed until the lent_buffer says they are back.
+     */
+    bool lending() const { return d_lend_from != nullptr; }
 
     bool complete() const { return d_complete; }
     size_t pending() const { return d_fill; }
@@ -62,6 +72,9 @@ public:
      * \brief Finish the pending frame: header (with the next sequence number) and
      * payload of exactly pending() samples. Resets the builder for the next frame.
      */
+    void
+    take(zmq::message_t& header_out, zmq::message_t& payload_out, lent_buffer& lender);
+    //! take() for callers that never pass may_lend to fill().
     void take(zmq::message_t& header_out, zmq::message_t& payload_out);
 
     //! Discard the pending frame (counted by the caller); the sequence still advances
@@ -77,7 +90,7 @@ public:
     sample_type type() const { return d_type; }
 
 private:
-    void begin_frame(uint64_t offset);
+    void begin_frame(uint64_t offset, bool allocate);
     void apply_tag(const gr::tag_t& t);
 
     sample_type d_type;
@@ -92,6 +105,7 @@ private:
     std::optional<std::pair<uint64_t, uint64_t>> d_time_anchor;
 
     zmq::message_t d_payload;
+    const gr_complex* d_lend_from = nullptr; //!< lending(): the caller's items
     size_t d_fill = 0;
     bool d_complete = false;
     uint64_t d_frame_offset = 0;

@@ -13,6 +13,7 @@
 #include <gnuradio/netstream/zmq_rep_sink.h>
 #include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 namespace gr {
 namespace netstream {
@@ -60,23 +61,36 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
                 resolve_scale(parse_type_name(p.sample_type), p.scale),
                 p.sample_rate,
                 p.center_freq),
-      d_coalescer(std::min<size_t>(static_cast<size_t>(p.frame_size),
-                                   high_rate_batch_items(sizeof(gr_complex))),
-                  coalesce_wait_for(d_flush))
+      d_coalescer(
+          frame_batch_items(static_cast<size_t>(p.frame_size), sizeof(gr_complex)),
+          coalesce_wait_for(d_flush))
 {
     d_coalescer.request_buffer(*this);
     const size_t frame_bytes = static_cast<size_t>(p.frame_size) *
                                bytes_per_sample(static_cast<uint32_t>(d_builder.type()));
+    d_endpoint = p.endpoint;
+    d_bind = p.bind;
+    d_hwm = resolve_send_hwm(p.hwm, frame_bytes);
+    // Lending whole frames waits for ZeroMQ to send each one: right for PUSH, REP and
+    // a blocking PUB, not for a PUB that must drop instead of waiting.
+    // Over inproc:// the receiver gets the message itself and holds it as long as it
+    // likes, so nothing is lent there.
+    d_may_lend =
+        !(zmq_type == ZMQ_PUB && p.drop_on_full) && p.endpoint.rfind("inproc://", 0) != 0;
     d_sock = std::make_unique<dp_socket>(
         zmq_type,
         p.endpoint,
         p.bind,
-        resolve_send_hwm(p.hwm, frame_bytes),
+        d_hwm,
         [this](const std::string& ev, const std::string& peer) {
             on_socket_event(ev, peer);
         });
 
     d_counters.declare("items_dropped");
+    for (const char* c :
+         { "frames_lent", "lent_wait_timeouts", "lent_dropped_at_stop" }) {
+        d_counters.declare(c);
+    }
     if (d_type == ZMQ_PUB) {
         d_counters.declare("frames_unsubscribed");
     }
@@ -160,16 +174,76 @@ bool dp_sink_impl<Public>::stop()
     // Send what is pending (bounded by one timeout), then stop reporting.
     {
         std::lock_guard<std::mutex> lock(d_mutex);
+        const auto deadline = clock::now() + d_timeout;
         if (d_builder.pending() > 0 || d_out_ready) {
-            const auto deadline = clock::now() + d_timeout;
             if (d_type != ZMQ_REP || poll_request(deadline)) {
                 transmit(deadline);
             }
+        }
+        if (d_lent_items > 0) {
+            release_lent_frame(deadline);
         }
     }
     this->net_stop();
     d_coalescer.request_buffer(*this); // for the buffers of a restart
     return Public::stop();
+}
+
+template <class Public>
+void dp_sink_impl<Public>::release_lent_frame(clock::time_point deadline)
+{
+    // Items lent to ZeroMQ live in GNU Radio's buffer, which may go away after stop():
+    // get them back, if need be by dropping the frame (counted).
+    if (d_out_ready) {
+        d_out_ready = false;
+        d_out_payload.rebuild(0); // never handed to ZeroMQ: the loan ends here
+        d_counters.add("lent_dropped_at_stop");
+        d_counters.add(ctr::drops);
+        d_counters.add("items_dropped", d_out_items);
+    }
+    if (!d_lent.wait_returned(deadline)) {
+        d_net_logger->warn("stop: a lent frame was not sent within timeout_ms; closing "
+                           "and reopening the socket to drop it");
+        d_counters.add("lent_dropped_at_stop");
+        d_counters.add(ctr::drops);
+        d_counters.add("items_dropped", d_out_items);
+        d_marker.emit('D');
+        reopen_socket();
+        if (!d_lent.wait_returned(clock::now() + std::chrono::seconds(2))) {
+            d_net_logger->error("stop: ZeroMQ did not release a lent frame");
+        }
+    }
+    d_lent_items = 0;
+}
+
+template <class Public>
+void dp_sink_impl<Public>::reopen_socket()
+{
+    // Same endpoint (a bound port 0 keeps the port it got). ZeroMQ closes the old
+    // socket on its own thread, so the port may stay busy for a moment: retry.
+    const std::string endpoint = d_bind ? d_sock->last_endpoint() : d_endpoint;
+    d_sock->drop_unsent_on_close();
+    d_sock.reset();
+    const auto give_up = clock::now() + std::chrono::seconds(2);
+    while (true) {
+        try {
+            d_sock = std::make_unique<dp_socket>(
+                d_type,
+                endpoint,
+                d_bind,
+                d_hwm,
+                [this](const std::string& ev, const std::string& peer) {
+                    on_socket_event(ev, peer);
+                });
+            return;
+        } catch (const std::exception& e) {
+            if (clock::now() >= give_up) {
+                d_net_logger->error("could not reopen {}: {}", endpoint, e.what());
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 template <class Public>
@@ -228,7 +302,7 @@ bool dp_sink_impl<Public>::transmit(clock::time_point deadline)
     }
     if (!d_out_ready) {
         d_out_items = d_builder.pending();
-        d_builder.take(d_out_hdr, d_out_payload);
+        d_builder.take(d_out_hdr, d_out_payload, d_lent);
         d_next_seq = d_builder.next_sequence();
         d_out_ready = true;
     }
@@ -239,6 +313,7 @@ bool dp_sink_impl<Public>::transmit(clock::time_point deadline)
             d_counters.add("items_dropped", d_out_items);
             d_marker.emit('D');
             d_out_ready = false;
+            d_out_payload.rebuild(0); // ends a loan at once
             if (!d_in_drop_burst) {
                 d_in_drop_burst = true;
                 publish_event("drop", "send queue full (slow or stalled subscriber)");
@@ -274,7 +349,23 @@ int dp_sink_impl<Public>::work(int noutput_items,
     const uint64_t base = this->nitems_read(0);
     std::lock_guard<std::mutex> lock(d_mutex);
 
-    if (!d_out_ready && d_coalescer.should_wait(static_cast<size_t>(noutput_items))) {
+    size_t consumed = 0;
+    const auto n = static_cast<size_t>(noutput_items);
+    if (d_lent_items > 0) {
+        // The first d_lent_items items went out without a copy: send them if that
+        // is still pending, then consume them only once ZeroMQ has given them back.
+        d_sock->service();
+        if (d_out_ready && !transmit(deadline)) {
+            return 0;
+        }
+        if (!d_lent.wait_returned(deadline)) {
+            d_counters.add("lent_wait_timeouts");
+            return 0;
+        }
+        consumed = std::min(d_lent_items, n);
+        d_lent_items = 0;
+    } else if (!d_out_ready &&
+               d_coalescer.should_wait(static_cast<size_t>(noutput_items))) {
         return 0; // called again at once, with the input that came in meanwhile
     }
     d_sock->service();
@@ -282,14 +373,24 @@ int dp_sink_impl<Public>::work(int noutput_items,
     if (d_type == ZMQ_REP && !d_have_request) {
         poll_request(clock::now()); // non-blocking: lets a partial frame flush
     }
-    size_t consumed = 0;
-    const auto n = static_cast<size_t>(noutput_items);
+    size_t lent_k = 0; // items of a lent frame not yet given back
     while (true) {
         const bool can_flush = d_type != ZMQ_REP || d_have_request;
         const bool drained = consumed == n;
         if (d_out_ready || d_builder.complete() ||
             (can_flush && (flush_due() || (drained && slow_input())))) {
-            if (!transmit(deadline)) {
+            const bool sent = transmit(deadline);
+            if (lent_k > 0) {
+                if (!sent || (d_lent.outstanding() && !d_lent.wait_returned(deadline))) {
+                    // Keep the lent items unconsumed; the next call finishes them.
+                    d_counters.add("lent_wait_timeouts");
+                    consumed -= lent_k;
+                    d_lent_items = lent_k;
+                    break;
+                }
+                lent_k = 0;
+            }
+            if (!sent) {
                 break;
             }
             continue;
@@ -297,8 +398,12 @@ int dp_sink_impl<Public>::work(int noutput_items,
         if (drained) {
             break;
         }
-        const size_t k =
-            d_builder.fill(in + consumed, n - consumed, base + consumed, d_tags);
+        const size_t k = d_builder.fill(
+            in + consumed, n - consumed, base + consumed, d_tags, d_may_lend);
+        if (d_builder.lending()) {
+            lent_k = k;
+            d_counters.add("frames_lent");
+        }
         consumed += k;
         if (k == 0 && !d_builder.complete()) {
             break;

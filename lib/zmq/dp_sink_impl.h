@@ -74,6 +74,8 @@ private:
     bool slow_input() const;
     bool transmit(clock::time_point deadline);
     bool poll_request(clock::time_point deadline);
+    void release_lent_frame(clock::time_point deadline);
+    void reopen_socket();
     void on_socket_event(const std::string& ev, const std::string& peer);
 
     const int d_type;
@@ -83,6 +85,12 @@ private:
     mutable std::mutex d_mutex; // guards builder settings changed from cmd / setters
     dp_frame_builder d_builder;
     std::unique_ptr<dp_socket> d_sock;
+    std::string d_endpoint; //!< as given (for reopen_socket())
+    bool d_bind = true;
+    int d_hwm = 0;
+    bool d_may_lend = false;
+    lent_buffer d_lent;      //!< whole CF32 frames go out without a copy
+    size_t d_lent_items = 0; //!< items at the input's start that ZeroMQ still holds
     zmq::message_t d_out_hdr, d_out_payload;
     uint64_t d_out_items = 0;
     bool d_out_ready = false;

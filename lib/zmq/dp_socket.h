@@ -67,6 +67,9 @@ public:
      */
     bool try_send(zmq::message_t& header, zmq::message_t& payload);
 
+    //! Drop unsent messages at close instead of keeping them for up to 100 ms.
+    void drop_unsent_on_close() { d_ms.sock().set(zmq::sockopt::linger, 0); }
+
 private:
     monitored_socket d_ms;
 };
