@@ -58,9 +58,9 @@ adc_stream::adc_stream(const adc_link_config& link,
                        const adc_settings& settings,
                        counter_set& counters,
                        event_fn on_event)
-    : d_link(link),
+    : stream_worker(std::move(on_event)),
+      d_link(link),
       d_counters(counters),
-      d_event(std::move(on_event)),
       d_settings(settings),
       d_ctrl([this](const control_message& m) { on_notification(m); }, &d_stop),
       d_model(link.model)
@@ -135,29 +135,10 @@ adc_stream::~adc_stream() { stop(); }
 
 void adc_stream::start()
 {
-    if (d_thread.joinable()) {
-        return;
-    }
-    d_stop = false;
-    {
-        std::lock_guard<std::mutex> lk(d_mutex);
-        d_worker_done = false;
-        d_error.clear();
-        d_queue.clear();
-    }
-    d_discontinuity = true;
-    d_new_stream = true;
-    d_thread = std::thread([this] { run(); });
+    start_worker([this] { d_queue.clear(); }, [this] { run(); });
 }
 
-void adc_stream::stop()
-{
-    d_stop = true;
-    d_cv.notify_all();
-    if (d_thread.joinable()) {
-        d_thread.join();
-    }
-}
+void adc_stream::stop() { signal_and_join(d_stop); }
 
 std::unique_ptr<rx_pack> adc_stream::pop(milliseconds timeout)
 {
@@ -185,12 +166,6 @@ bool adc_stream::finished() const
 {
     std::lock_guard<std::mutex> lk(d_mutex);
     return d_worker_done && d_queue.empty();
-}
-
-std::string adc_stream::last_error() const
-{
-    std::lock_guard<std::mutex> lk(d_mutex);
-    return d_error;
 }
 
 void adc_stream::update_settings(const std::function<void(adc_settings&)>& change)
@@ -238,12 +213,6 @@ std::unique_ptr<rx_pack> adc_stream::take_buffer(std::size_t size)
 }
 
 bool adc_stream::queue_full() const { return d_queue.size() >= d_queue_max; }
-
-void adc_stream::sleep_interruptible(milliseconds d)
-{
-    std::unique_lock<std::mutex> lk(d_mutex);
-    d_cv.wait_for(lk, d, [this] { return d_stop.load(); });
-}
 
 void adc_stream::on_notification(const control_message& m)
 {
@@ -630,6 +599,9 @@ void adc_stream::stop_stream_orderly()
 
 void adc_stream::run()
 {
+    // Worker-thread state of a new start.
+    d_discontinuity = true;
+    d_new_stream = true;
     reconnect_policy policy(d_link.reconnect, 0.1, 5.0);
     bool ever_connected = false;
     while (!d_stop) {
@@ -676,41 +648,21 @@ void adc_stream::run()
             }
             d_data.close();
             d_ctrl.close();
-            if (d_connected.exchange(false)) {
-                d_event("disconnect", e.what());
-            }
-            d_event("error", e.what());
-            if (e.kind() == link_failure::rejected || policy.gives_up()) {
-                std::lock_guard<std::mutex> lk(d_mutex);
-                d_error = e.what();
+            report_disconnect(e.what());
+            if (!back_off_or_give_up(
+                    e.what(), e.kind() == link_failure::rejected, policy)) {
                 break;
             }
-            {
-                std::lock_guard<std::mutex> lk(d_mutex);
-                d_error = e.what();
-            }
-            sleep_interruptible(policy.next_delay());
         } catch (const std::exception& e) {
             // discovery failure and the like
-            d_event("error", e.what());
-            {
-                std::lock_guard<std::mutex> lk(d_mutex);
-                d_error = e.what();
-            }
-            if (policy.gives_up()) {
+            if (!back_off_or_give_up(e.what(), false, policy)) {
                 break;
             }
-            sleep_interruptible(policy.next_delay());
         }
     }
     d_data.close();
     d_ctrl.close();
-    d_connected = false;
-    {
-        std::lock_guard<std::mutex> lk(d_mutex);
-        d_worker_done = true;
-    }
-    d_cv.notify_all();
+    mark_worker_done();
 }
 
 } // namespace redpitaya

@@ -15,10 +15,10 @@
 // accounted from lostFPGA (gap after the pack that carries it) and from packId gaps.
 
 #include "../common/counter_set.h"
-#include "../common/reconnect_policy.h"
 #include "rp_board_model.h"
 #include "rp_control_session.h"
 #include "rp_pack_codec.h"
+#include "rp_stream_worker.h"
 
 #include <condition_variable>
 #include <atomic>
@@ -28,7 +28,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace gr {
@@ -117,12 +116,9 @@ struct rx_pack {
         0; //!< which start of the stream (see adc_stream::generation())
 };
 
-class adc_stream
+class adc_stream : public stream_worker
 {
 public:
-    //! (event, detail) for the block's status port and log; called on the worker thread.
-    using event_fn = std::function<void(const std::string&, const std::string&)>;
-
     adc_stream(const adc_link_config& link,
                const adc_settings& settings,
                counter_set& counters,
@@ -143,13 +139,10 @@ public:
     //! True once the worker has given up (policy "done" or a rejected setting) and the
     //! queue is empty.
     bool finished() const;
-    //! The error that ended the stream (empty if none).
-    std::string last_error() const;
 
     //! Change settings; the stream restarts cleanly (stop, configure, start).
     void update_settings(const std::function<void(adc_settings&)>& change);
     adc_settings settings() const;
-    bool connected() const { return d_connected.load(); }
     //! Number of stream starts so far; the packs of the next start carry a larger one.
     std::uint64_t generation() const { return d_generation.load(); }
     std::string endpoint() const;
@@ -167,26 +160,19 @@ private:
     void on_notification(const control_message& m);
     std::unique_ptr<rx_pack> take_buffer(std::size_t size);
     bool queue_full() const;
-    void sleep_interruptible(std::chrono::milliseconds d);
     //! Count \p name, and under the board's prefix on a multi-board source.
     void count(const std::string& name, std::uint64_t n = 1);
 
     adc_link_config d_link;
     counter_set& d_counters;
-    event_fn d_event;
-    std::atomic<bool> d_stop{ false };
     std::atomic<bool> d_restart{ false };
-    std::atomic<bool> d_connected{ false };
     std::atomic<std::uint64_t> d_generation{ 0 };
 
-    mutable std::mutex d_mutex; // queue, pool, settings, error, endpoint
-    std::condition_variable d_cv;
+    // under d_mutex (stream_worker), with the error and the done flag
     std::deque<std::unique_ptr<rx_pack>> d_queue;
     std::vector<std::unique_ptr<rx_pack>> d_pool;
     std::size_t d_queue_max = 8;
     adc_settings d_settings;
-    std::string d_error;
-    bool d_worker_done = false;
     std::string d_host;
 
     // worker-thread state
@@ -201,7 +187,6 @@ private:
     bool d_discontinuity = true;
     bool d_new_stream = true;
     std::optional<board_model> d_model;
-    std::thread d_thread;
 };
 
 } // namespace redpitaya

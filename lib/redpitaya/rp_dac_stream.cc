@@ -5,7 +5,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "../common/reconnect_policy.h"
 #include "rp_dac_stream.h"
 
 #include <algorithm>
@@ -88,9 +87,9 @@ dac_stream::dac_stream(const dac_link_config& link,
                        const dac_settings& settings,
                        counter_set& counters,
                        event_fn on_event)
-    : d_link(link),
+    : stream_worker(std::move(on_event)),
+      d_link(link),
       d_counters(counters),
-      d_event(std::move(on_event)),
       d_settings(settings),
       d_ctrl([this](const control_message& m) { on_notification(m); }, &d_stop)
 {
@@ -108,19 +107,12 @@ dac_stream::~dac_stream() { stop(); }
 
 void dac_stream::start()
 {
-    if (d_thread.joinable()) {
-        return;
-    }
-    d_stop = false;
-    d_finish = false;
-    {
-        std::lock_guard<std::mutex> lk(d_mutex);
-        d_worker_done = false;
-        d_error.clear();
-        d_queue.clear();
-    }
-    d_one_pack.reset();
-    d_thread = std::thread([this] { run(); });
+    start_worker(
+        [this] {
+            d_finish = false;
+            d_queue.clear();
+        },
+        [this] { run(); });
 }
 
 bool dac_stream::push(std::unique_ptr<tx_pack>& p, milliseconds timeout)
@@ -138,34 +130,14 @@ bool dac_stream::push(std::unique_ptr<tx_pack>& p, milliseconds timeout)
     return true;
 }
 
-void dac_stream::finish()
-{
-    d_finish = true;
-    d_cv.notify_all();
-    if (d_thread.joinable()) {
-        d_thread.join();
-    }
-}
+void dac_stream::finish() { signal_and_join(d_finish); }
 
-void dac_stream::stop()
-{
-    d_stop = true;
-    d_cv.notify_all();
-    if (d_thread.joinable()) {
-        d_thread.join();
-    }
-}
+void dac_stream::stop() { signal_and_join(d_stop); }
 
 bool dac_stream::finished() const
 {
     std::lock_guard<std::mutex> lk(d_mutex);
     return d_worker_done;
-}
-
-std::string dac_stream::last_error() const
-{
-    std::lock_guard<std::mutex> lk(d_mutex);
-    return d_error;
 }
 
 std::string dac_stream::endpoint() const
@@ -187,12 +159,6 @@ dac_settings dac_stream::settings() const
 {
     std::lock_guard<std::mutex> lk(d_mutex);
     return d_settings;
-}
-
-void dac_stream::sleep_interruptible(milliseconds d)
-{
-    std::unique_lock<std::mutex> lk(d_mutex);
-    d_cv.wait_for(lk, d, [this] { return d_stop.load() || d_finish.load(); });
 }
 
 void dac_stream::on_notification(const control_message& m)
@@ -377,6 +343,7 @@ void dac_stream::end_playback(const dac_settings& s)
 
 void dac_stream::run()
 {
+    d_one_pack.reset(); // worker-thread state of a new start
     reconnect_policy policy(d_link.reconnect, 0.1, 5.0);
     bool ever_connected = false;
     while (!d_stop) {
@@ -425,28 +392,16 @@ void dac_stream::run()
                 break;
             }
             d_ctrl.close();
-            if (d_connected.exchange(false)) {
-                d_event("disconnect", e.what());
-            }
-            d_event("error", e.what());
-            {
-                std::lock_guard<std::mutex> lk(d_mutex);
-                d_error = e.what();
-            }
-            if (e.kind() == link_failure::rejected || policy.gives_up() || d_finish) {
+            report_disconnect(e.what());
+            if (!back_off_or_give_up(
+                    e.what(), e.kind() == link_failure::rejected, policy, &d_finish)) {
                 break;
             }
-            sleep_interruptible(policy.next_delay());
         }
     }
     d_data.close();
     d_ctrl.close();
-    d_connected = false;
-    {
-        std::lock_guard<std::mutex> lk(d_mutex);
-        d_worker_done = true;
-    }
-    d_cv.notify_all();
+    mark_worker_done();
 }
 
 } // namespace redpitaya

@@ -20,15 +20,12 @@
 #include "../common/counter_set.h"
 #include "rp_control_session.h"
 #include "rp_pack_codec.h"
+#include "rp_stream_worker.h"
 
-#include <condition_variable>
 #include <atomic>
 #include <deque>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace gr {
@@ -76,11 +73,9 @@ parse_error build_dac_pack(const dac_settings& s,
                            std::size_t sample_count,
                            tx_pack& out);
 
-class dac_stream
+class dac_stream : public stream_worker
 {
 public:
-    using event_fn = std::function<void(const std::string&, const std::string&)>;
-
     dac_stream(const dac_link_config& link,
                const dac_settings& settings,
                counter_set& counters,
@@ -103,8 +98,6 @@ public:
     void stop();
 
     bool finished() const;
-    std::string last_error() const;
-    bool connected() const { return d_connected.load(); }
     std::string endpoint() const;
     protocol_version version() const { return d_ctrl.version(); }
     //! Change dac_rate; the board's DAC pipeline restarts (32, SET, 31).
@@ -118,22 +111,16 @@ private:
     void write_pack(const tx_pack& p);
     void end_playback(const dac_settings& s);
     void on_notification(const control_message& m);
-    void sleep_interruptible(std::chrono::milliseconds d);
 
     dac_link_config d_link;
     counter_set& d_counters;
-    event_fn d_event;
-    std::atomic<bool> d_stop{ false };   // abort
+    // d_stop (stream_worker): abort
     std::atomic<bool> d_finish{ false }; // end of stream: drain, then stop
     std::atomic<bool> d_restart{ false };
-    std::atomic<bool> d_connected{ false };
 
-    mutable std::mutex d_mutex;
-    std::condition_variable d_cv;
+    // under d_mutex (stream_worker), with the error and the done flag
     std::deque<std::unique_ptr<tx_pack>> d_queue;
     dac_settings d_settings;
-    std::string d_error;
-    bool d_worker_done = false;
 
     // worker-thread state
     control_session d_ctrl;
@@ -144,7 +131,6 @@ private:
     std::uint64_t d_samples_since_anchor = 0;
     bool d_anchored = false;
     bool d_in_underflow = false;
-    std::thread d_thread;
 };
 
 } // namespace redpitaya
