@@ -8,9 +8,9 @@
 #ifndef INCLUDED_NETSTREAM_COMMON_LENT_BUFFER_H
 #define INCLUDED_NETSTREAM_COMMON_LENT_BUFFER_H
 
+#include <condition_variable>
 #include <zmq.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
