@@ -147,3 +147,25 @@ class ScriptPeer(Peer):
             stderr=subprocess.PIPE,
             text=True,
         )
+
+
+def stop_with_a_lent_frame_held(tb, sink, ctx, endpoint: str, timeout: float = 10.0) -> None:
+    """Run ``tb`` with a PULL peer on ``endpoint`` that never reads, until ``sink`` waits
+    on a frame it lent to ZeroMQ (counter ``lent_wait_timeouts``); then stop it and check
+    that stop() was bounded and the held frame was dropped and counted."""
+    import zmq
+
+    stalled = ctx.socket(zmq.PULL)
+    stalled.setsockopt(zmq.LINGER, 0)
+    stalled.setsockopt(zmq.RCVHWM, 1)
+    stalled.setsockopt(zmq.RCVBUF, 64 * 1024)
+    stalled.connect(endpoint)
+    tb.start()
+    try:
+        wait_until(lambda: sink.counter("lent_wait_timeouts") >= 1, 30, "the sink waiting on a stalled peer")
+    finally:
+        took = stop_bounded(tb, timeout)
+        stalled.close()
+    assert took < timeout
+    assert sink.counter("lent_dropped_at_stop") == 1
+    assert sink.counter("drops") >= 1
