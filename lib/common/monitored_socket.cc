@@ -87,6 +87,16 @@ bool monitored_socket::wait(short events, std::chrono::milliseconds timeout)
     }
 }
 
+void monitored_socket::service_if_due()
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (now < d_next_service) {
+        return;
+    }
+    d_next_service = now + std::chrono::milliseconds(5);
+    service();
+}
+
 void monitored_socket::service()
 {
     // Monitor messages: part 1 = u16 event + u32 value, part 2 = the peer address.

@@ -53,6 +53,9 @@ public:
     bool wait(short events, std::chrono::milliseconds timeout);
     //! Handle pending monitor events without waiting.
     void service();
+    //! service(), at most every 5 ms (it costs a syscall when nothing is pending);
+    //! for per-work() calls. wait() still handles events as soon as they come.
+    void service_if_due();
     //! Peers currently connected, as far as the monitor has reported.
     int peers() const { return d_peers.load(); }
 
@@ -61,6 +64,7 @@ private:
     zmq::socket_t d_monitor;
     event_fn d_on_event;
     std::atomic<int> d_peers{ 0 };
+    std::chrono::steady_clock::time_point d_next_service{};
 };
 
 //! Milliseconds left until `deadline`, never negative.

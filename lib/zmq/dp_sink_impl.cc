@@ -354,7 +354,7 @@ int dp_sink_impl<Public>::work(int noutput_items,
     if (d_lent_items > 0) {
         // The first d_lent_items items went out without a copy: send them if that
         // is still pending, then consume them only once ZeroMQ has given them back.
-        d_sock->service();
+        d_sock->service_if_due();
         if (d_out_ready && !transmit(deadline)) {
             return 0;
         }
@@ -368,7 +368,7 @@ int dp_sink_impl<Public>::work(int noutput_items,
                d_coalescer.should_wait(static_cast<size_t>(noutput_items))) {
         return 0; // called again at once, with the input that came in meanwhile
     }
-    d_sock->service();
+    d_sock->service_if_due();
     this->get_tags_in_range(d_tags, 0, base, base + noutput_items);
     if (d_type == ZMQ_REP && !d_have_request) {
         poll_request(clock::now()); // non-blocking: lets a partial frame flush

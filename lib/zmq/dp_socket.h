@@ -52,6 +52,8 @@ public:
     }
     //! Handle pending connect/disconnect events without waiting (call once per work()).
     void service() { d_ms.service(); }
+    //! service() at most every 5 ms (see monitored_socket::service_if_due()).
+    void service_if_due() { d_ms.service_if_due(); }
     //! Peers currently connected, as far as the socket monitor has reported.
     int peers() const { return d_ms.peers(); }
 

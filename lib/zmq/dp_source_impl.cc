@@ -200,12 +200,15 @@ int dp_source_impl<Public>::work(int noutput_items,
     const auto n = static_cast<uint64_t>(noutput_items);
     const auto deadline = clock::now() + d_timeout;
     uint64_t produced = 0;
-    d_sock->service();
+    d_sock->service_if_due();
     while (produced < n) {
         if (d_pos >= d_hdr.num_samples) {
-            // Wait only while nothing was produced in this call.
-            if (!next_frame(produced == 0 ? deadline : clock::now(),
-                            this->nitems_written(0) + produced)) {
+            if (produced > 0) {
+                // Hand this frame on now: looking for the next one first would cost
+                // a syscall or two of latency when none is queued yet.
+                break;
+            }
+            if (!next_frame(deadline, this->nitems_written(0))) {
                 break;
             }
             continue;
