@@ -713,7 +713,7 @@ def write_doc(path: Path, rep: dict[str, Any], facts: dict[str, str], args: argp
         old_analysis or "_(to be written after looking at the numbers)_",
         ANALYSIS_END,
         "",
-        "Reproduce: `NETSTREAM_BUILD_DIR=build bench/bench_zmq.py` (≈ 6 min; `--quick` for a 3-round smoke run, "
+        "Reproduce: `NETSTREAM_BUILD_DIR=build bench/bench_zmq.py` (≈ 8 min; `--quick` for a 3-round smoke run, "
         "`--rounds N`, `--groups push,pub,req,lat`, `--no-doc`).",
         "",
     ]
