@@ -654,7 +654,12 @@ void adc_stream::run()
                 break;
             }
         } catch (const std::exception& e) {
-            // discovery failure and the like
+            // Discovery failure, an unusable reply and the like: start over from fresh
+            // links, as after a link error, so a retry never reuses a half-set-up stream.
+            d_discontinuity = true;
+            d_data.close();
+            d_ctrl.close();
+            report_disconnect(e.what());
             if (!back_off_or_give_up(e.what(), false, policy)) {
                 break;
             }
