@@ -22,6 +22,13 @@ input_coalescer::input_coalescer(size_t batch_items, std::chrono::microseconds m
 {
 }
 
+std::chrono::microseconds
+input_coalescer::max_wait_within(std::chrono::microseconds budget)
+{
+    constexpr std::chrono::microseconds longest{ 500 };
+    return budget.count() > 0 ? std::min(longest, budget / 2) : longest;
+}
+
 void input_coalescer::request_buffer(gr::block& blk) const
 {
     blk.set_output_multiple(static_cast<int>(d_batch));

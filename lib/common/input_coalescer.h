@@ -81,6 +81,10 @@ public:
 
     input_coalescer(size_t batch_items, std::chrono::microseconds max_wait);
 
+    //! The longest wait for a block that must answer within \p budget (its flush
+    //! time or timeout; 0 = none): half of it, and never more than 0.5 ms.
+    static std::chrono::microseconds max_wait_within(std::chrono::microseconds budget);
+
     void request_buffer(gr::block& blk) const;
     static void release_multiple(gr::block& blk);
 

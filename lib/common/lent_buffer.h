@@ -45,6 +45,31 @@ public:
     //! \return true if nothing is lent any more
     bool wait_returned(std::chrono::steady_clock::time_point deadline) const;
 
+    enum class reclaim_result {
+        returned,  //!< ZeroMQ gave the loan back by the deadline
+        dropped,   //!< drop_queued() made ZeroMQ drop and return it
+        still_lent //!< not back even 2 s after drop_queued()
+    };
+    /*!
+     * \brief For stop(): gets the loan back before the lent memory can go away.
+     *
+     * Waits until \p deadline; if the loan is still out, calls \p drop_queued (which
+     * must make ZeroMQ drop the message, e.g. by closing its socket) and waits up
+     * to 2 s more.
+     */
+    template <class Drop>
+    reclaim_result reclaim(std::chrono::steady_clock::time_point deadline,
+                           Drop drop_queued) const
+    {
+        if (wait_returned(deadline)) {
+            return reclaim_result::returned;
+        }
+        drop_queued();
+        return wait_returned(std::chrono::steady_clock::now() + std::chrono::seconds(2))
+                   ? reclaim_result::dropped
+                   : reclaim_result::still_lent;
+    }
+
 private:
     struct loan {
         mutable std::mutex mutex;

@@ -12,6 +12,7 @@
 // events and the extra status fields. Each block keeps only its own data path.
 
 #include "../common/network_block_core.h"
+#include "../common/open_retrying.h"
 #include "rogue_transport.h"
 #include <chrono>
 #include <memory>
@@ -75,29 +76,21 @@ protected:
     /*!
      * \brief Closes the socket (LINGER 0: ZeroMQ drops what it still queues) and opens
      * it again on the same port. Call only while work() cannot run (e.g. in stop()).
+     * \return false (logged as an error) if the port could not be opened again
+     * within 2 s; a server then binds a new OS-chosen port (see base_port()).
      */
-    //! \return false (logged as an error) if the port could not be opened again
-    //! within 2 s; a server then binds a new OS-chosen port (see base_port()).
     bool reopen_transport()
     {
         std::lock_guard<std::mutex> lock(d_transport_mutex);
         const int port = d_transport->base_port();
         d_transport.reset();
-        // ZeroMQ closes the old socket on its own thread: the port may stay busy for
-        // a moment, so retry (bounded).
-        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        while (true) {
-            try {
-                d_transport = open_transport(port);
-                return true;
-            } catch (const std::exception& e) {
-                if (std::chrono::steady_clock::now() >= give_up) {
-                    d_net_logger->error("could not reopen port {}: {}", port, e.what());
-                    d_transport = open_transport(0);
-                    return false;
-                }
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        try {
+            d_transport = open_retrying([&] { return open_transport(port); });
+            return true;
+        } catch (const std::exception& e) {
+            d_net_logger->error("could not reopen port {}: {}", port, e.what());
+            d_transport = open_transport(0);
+            return false;
         }
     }
 

@@ -33,9 +33,6 @@ int checked_framing(const std::string& len_tag_key, int frame_items)
     return frame_items;
 }
 
-// Longest the sink holds input back to take it in a larger batch (at high rates).
-constexpr std::chrono::microseconds coalesce_max_wait{ 500 };
-
 
 std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline)
 {
@@ -70,8 +67,7 @@ rogue_sink_impl::rogue_sink_impl(const std::string& role,
       d_chan(static_cast<uint8_t>(checked_range("chan", chan, 0, 0xFF))),
       d_err(static_cast<uint8_t>(checked_range("err", err, 0, 0xFF))),
       d_coalescer(frame_batch_items(static_cast<size_t>(d_frame_items), d_item_bytes),
-                  std::min(coalesce_max_wait,
-                           std::chrono::microseconds(1000 * int64_t{ timeout_ms }) / 2))
+                  input_coalescer::max_wait_within(std::chrono::milliseconds(timeout_ms)))
 {
     d_coalescer.request_buffer(*this);
     for (const char* c : { "dropped_timeout",
@@ -112,20 +108,22 @@ bool rogue_sink_impl::start()
 bool rogue_sink_impl::stop()
 {
     this->net_stop();
-    if (d_lent_items > 0 && !d_lent.wait_returned(clock::now() + d_timeout)) {
-        // ZeroMQ still queues a frame that points into GNU Radio's buffer (the peer
+    if (d_lent_items > 0) {
+        // ZeroMQ may still queue a frame that points into GNU Radio's buffer (the peer
         // stalled): close the socket, which drops it, before the buffer can go away.
-        d_net_logger->warn("stop: a lent frame was not sent within timeout_ms; "
-                           "closing and reopening the socket to drop it");
-        d_counters.add("lent_dropped_at_stop");
-        d_counters.add(ctr::drops);
-        d_marker.emit('D');
-        try {
-            reopen_transport();
-        } catch (const std::exception& e) {
-            d_net_logger->error("stop: reopening the socket failed: {}", e.what());
-        }
-        if (!d_lent.wait_returned(clock::now() + std::chrono::seconds(2))) {
+        const auto r = d_lent.reclaim(clock::now() + d_timeout, [this] {
+            d_net_logger->warn("stop: a lent frame was not sent within timeout_ms; "
+                               "closing and reopening the socket to drop it");
+            d_counters.add("lent_dropped_at_stop");
+            d_counters.add(ctr::drops);
+            d_marker.emit('D');
+            try {
+                reopen_transport();
+            } catch (const std::exception& e) {
+                d_net_logger->error("stop: reopening the socket failed: {}", e.what());
+            }
+        });
+        if (r == lent_buffer::reclaim_result::still_lent) {
             d_net_logger->error("stop: ZeroMQ did not release a lent frame");
         }
     }
@@ -270,7 +268,7 @@ int rogue_sink_impl::work(int noutput_items,
             }
             d_frame_len = 0;
             d_counters.add("frames_lent");
-            if (!d_lent.outstanding() || d_lent.wait_returned(deadline)) {
+            if (d_lent.wait_returned(deadline)) {
                 consumed += k;
                 continue;
             }

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "../common/open_retrying.h"
 #include "dp_params.h"
 #include "dp_sample_convert.h"
 #include "dp_sink_impl.h"
@@ -13,7 +14,6 @@
 #include <gnuradio/netstream/zmq_rep_sink.h>
 #include <algorithm>
 #include <stdexcept>
-#include <thread>
 
 namespace gr {
 namespace netstream {
@@ -35,14 +35,6 @@ const dp_sink_params& checked(const dp_sink_params& p)
     }
     return p;
 }
-
-constexpr std::chrono::microseconds coalesce_max_wait{ 500 };
-
-std::chrono::microseconds coalesce_wait_for(std::chrono::microseconds flush)
-{
-    // Never hold input longer than half the flush time.
-    return flush.count() > 0 ? std::min(coalesce_max_wait, flush / 2) : coalesce_max_wait;
-}
 } // namespace
 
 template <class Public>
@@ -63,7 +55,7 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
                 p.center_freq),
       d_coalescer(
           frame_batch_items(static_cast<size_t>(p.frame_size), sizeof(gr_complex)),
-          coalesce_wait_for(d_flush))
+          input_coalescer::max_wait_within(d_flush))
 {
     d_coalescer.request_buffer(*this);
     const size_t frame_bytes = static_cast<size_t>(p.frame_size) *
@@ -107,7 +99,7 @@ dp_sink_impl<Public>::dp_sink_impl(int zmq_type,
         }
         std::lock_guard<std::mutex> lock(d_mutex);
         d_flush = std::chrono::microseconds(static_cast<int64_t>(ms * 1000.0));
-        d_coalescer.set_max_wait(coalesce_wait_for(d_flush));
+        d_coalescer.set_max_wait(input_coalescer::max_wait_within(d_flush));
     });
     // Frames are sent whole; tags are consumed here, not propagated.
     this->set_tag_propagation_policy(gr::block::TPP_DONT);
@@ -201,7 +193,7 @@ void dp_sink_impl<Public>::release_lent_frame(clock::time_point deadline)
         d_counters.add(ctr::drops);
         d_counters.add("items_dropped", d_out_items);
     }
-    if (!d_lent.wait_returned(deadline)) {
+    const auto r = d_lent.reclaim(deadline, [this] {
         d_net_logger->warn("stop: a lent frame was not sent within timeout_ms; closing "
                            "and reopening the socket to drop it");
         d_counters.add("lent_dropped_at_stop");
@@ -209,9 +201,9 @@ void dp_sink_impl<Public>::release_lent_frame(clock::time_point deadline)
         d_counters.add("items_dropped", d_out_items);
         d_marker.emit('D');
         reopen_socket();
-        if (!d_lent.wait_returned(clock::now() + std::chrono::seconds(2))) {
-            d_net_logger->error("stop: ZeroMQ did not release a lent frame");
-        }
+    });
+    if (r == lent_buffer::reclaim_result::still_lent) {
+        d_net_logger->error("stop: ZeroMQ did not release a lent frame");
     }
     d_lent_items = 0;
 }
@@ -219,15 +211,13 @@ void dp_sink_impl<Public>::release_lent_frame(clock::time_point deadline)
 template <class Public>
 void dp_sink_impl<Public>::reopen_socket()
 {
-    // Same endpoint (a bound port 0 keeps the port it got). ZeroMQ closes the old
-    // socket on its own thread, so the port may stay busy for a moment: retry.
+    // Same endpoint (a bound port 0 keeps the port it got).
     const std::string endpoint = d_bind ? d_sock->last_endpoint() : d_endpoint;
     d_sock->drop_unsent_on_close();
     d_sock.reset();
-    const auto give_up = clock::now() + std::chrono::seconds(2);
-    while (true) {
-        try {
-            d_sock = std::make_unique<dp_socket>(
+    try {
+        d_sock = open_retrying([&] {
+            return std::make_unique<dp_socket>(
                 d_type,
                 endpoint,
                 d_bind,
@@ -235,14 +225,10 @@ void dp_sink_impl<Public>::reopen_socket()
                 [this](const std::string& ev, const std::string& peer) {
                     on_socket_event(ev, peer);
                 });
-            return;
-        } catch (const std::exception& e) {
-            if (clock::now() >= give_up) {
-                d_net_logger->error("could not reopen {}: {}", endpoint, e.what());
-                throw;
-            }
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        });
+    } catch (const std::exception& e) {
+        d_net_logger->error("could not reopen {}: {}", endpoint, e.what());
+        throw;
     }
 }
 
@@ -351,10 +337,10 @@ int dp_sink_impl<Public>::work(int noutput_items,
 
     size_t consumed = 0;
     const auto n = static_cast<size_t>(noutput_items);
+    d_sock->service_if_due();
     if (d_lent_items > 0) {
         // The first d_lent_items items went out without a copy: send them if that
         // is still pending, then consume them only once ZeroMQ has given them back.
-        d_sock->service_if_due();
         if (d_out_ready && !transmit(deadline)) {
             return 0;
         }
@@ -368,7 +354,6 @@ int dp_sink_impl<Public>::work(int noutput_items,
                d_coalescer.should_wait(static_cast<size_t>(noutput_items))) {
         return 0; // called again at once, with the input that came in meanwhile
     }
-    d_sock->service_if_due();
     this->get_tags_in_range(d_tags, 0, base, base + noutput_items);
     if (d_type == ZMQ_REP && !d_have_request) {
         poll_request(clock::now()); // non-blocking: lets a partial frame flush
@@ -381,7 +366,7 @@ int dp_sink_impl<Public>::work(int noutput_items,
             (can_flush && (flush_due() || (drained && slow_input())))) {
             const bool sent = transmit(deadline);
             if (lent_k > 0) {
-                if (!sent || (d_lent.outstanding() && !d_lent.wait_returned(deadline))) {
+                if (!sent || !d_lent.wait_returned(deadline)) {
                     // Keep the lent items unconsumed; the next call finishes them.
                     d_counters.add("lent_wait_timeouts");
                     consumed -= lent_k;

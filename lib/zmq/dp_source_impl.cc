@@ -223,8 +223,8 @@ int dp_source_impl<Public>::work(int noutput_items,
         d_pos += k;
         produced += k;
         if (d_pos >= d_hdr.num_samples) {
-            d_payload.rebuild(
-                0); // give the frame's memory back now, not at the next frame
+            // Give the frame's memory back now, not at the next frame.
+            d_payload.rebuild(0);
         }
     }
     d_counters.add(ctr::items_out, produced);
