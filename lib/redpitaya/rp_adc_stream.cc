@@ -604,6 +604,14 @@ void adc_stream::run()
     d_new_stream = true;
     reconnect_policy policy(d_link.reconnect, 0.1, 5.0);
     bool ever_connected = false;
+    // Start over from fresh links after an error; false: the policy gives up.
+    const auto drop_links_and_back_off = [&](const std::string& what, bool fatal) {
+        d_discontinuity = true;
+        d_data.close();
+        d_ctrl.close();
+        report_disconnect(what);
+        return back_off_or_give_up(what, fatal, policy);
+    };
     while (!d_stop) {
         bool streaming = false;
         try {
@@ -646,21 +654,13 @@ void adc_stream::run()
                     continue;
                 }
             }
-            d_data.close();
-            d_ctrl.close();
-            report_disconnect(e.what());
-            if (!back_off_or_give_up(
-                    e.what(), e.kind() == link_failure::rejected, policy)) {
+            if (!drop_links_and_back_off(e.what(), e.kind() == link_failure::rejected)) {
                 break;
             }
         } catch (const std::exception& e) {
-            // Discovery failure, an unusable reply and the like: start over from fresh
-            // links, as after a link error, so a retry never reuses a half-set-up stream.
-            d_discontinuity = true;
-            d_data.close();
-            d_ctrl.close();
-            report_disconnect(e.what());
-            if (!back_off_or_give_up(e.what(), false, policy)) {
+            // Discovery failure, an unusable reply and the like: as after a link error,
+            // so a retry never reuses a half-set-up stream.
+            if (!drop_links_and_back_off(e.what(), false)) {
                 break;
             }
         }
